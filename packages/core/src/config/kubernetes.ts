@@ -1,0 +1,79 @@
+import { Schema, SchemaGetter } from "effect"
+
+const KeySelector = Schema.Struct({
+  name: Schema.String,
+  key: Schema.String,
+  optional: Schema.optionalKey(Schema.Boolean)
+})
+
+/** Kubernetes `EnvVarSource`. */
+export const EnvVarSource = Schema.Struct({
+  secretKeyRef: Schema.optionalKey(KeySelector),
+  configMapKeyRef: Schema.optionalKey(KeySelector),
+  fieldRef: Schema.optionalKey(Schema.Struct({
+    apiVersion: Schema.optionalKey(Schema.String),
+    fieldPath: Schema.String
+  })),
+  resourceFieldRef: Schema.optionalKey(Schema.Struct({
+    containerName: Schema.optionalKey(Schema.String),
+    resource: Schema.String,
+    divisor: Schema.optionalKey(Schema.Union([Schema.String, Schema.Finite]))
+  }))
+}).annotate({ identifier: "EnvVarSource" })
+
+// YAML turns `value: 80` or `value: true` into non-strings; Kubernetes wants strings, so stringify them.
+export const EnvValue = Schema.Union([
+  Schema.String,
+  Schema.Union([Schema.Finite, Schema.Boolean]).pipe(Schema.decodeTo(Schema.String, {
+    decode: SchemaGetter.String(),
+    encode: SchemaGetter.transform((s: string) => s === "true" || s === "false" ? s === "true" : Number(s))
+  }))
+])
+
+/** Kubernetes `EnvVar`: a plain value or a value from a Secret, ConfigMap, field or resource. */
+export const EnvVar = Schema.Struct({
+  name: Schema.NonEmptyString,
+  value: Schema.optionalKey(EnvValue),
+  valueFrom: Schema.optionalKey(EnvVarSource)
+}).annotate({ identifier: "EnvVar" })
+export type EnvVar = typeof EnvVar.Type
+
+/** Kubernetes `Toleration`. */
+export const Toleration = Schema.Struct({
+  key: Schema.optionalKey(Schema.String),
+  operator: Schema.optionalKey(Schema.Literals(["Exists", "Equal"])),
+  value: Schema.optionalKey(Schema.String),
+  effect: Schema.optionalKey(Schema.Literals(["NoSchedule", "PreferNoSchedule", "NoExecute", ""])),
+  tolerationSeconds: Schema.optionalKey(Schema.Int)
+}).annotate({ identifier: "Toleration" })
+export type Toleration = typeof Toleration.Type
+
+const NodeSelectorRequirement = Schema.Struct({
+  key: Schema.String,
+  operator: Schema.Literals(["In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"]),
+  values: Schema.optionalKey(Schema.Array(Schema.String))
+})
+
+/** Kubernetes `NodeSelectorTerm`. */
+export const NodeSelectorTerm = Schema.Struct({
+  matchExpressions: Schema.optionalKey(Schema.Array(NodeSelectorRequirement)),
+  matchFields: Schema.optionalKey(Schema.Array(NodeSelectorRequirement))
+}).annotate({ identifier: "NodeSelectorTerm" })
+
+/** Kubernetes `NodeSelector` (terms are ORed). */
+export const NodeSelector = Schema.Struct({ nodeSelectorTerms: Schema.Array(NodeSelectorTerm) })
+export type NodeSelector = typeof NodeSelector.Type
+
+/** Kubernetes `PreferredSchedulingTerm`. */
+export const PreferredSchedulingTerm = Schema.Struct({
+  weight: Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: 100 }))),
+  preference: NodeSelectorTerm
+})
+export type PreferredSchedulingTerm = typeof PreferredSchedulingTerm.Type
+
+/** Kubernetes `NodeAffinity`. */
+export const NodeAffinity = Schema.Struct({
+  requiredDuringSchedulingIgnoredDuringExecution: Schema.optionalKey(NodeSelector),
+  preferredDuringSchedulingIgnoredDuringExecution: Schema.optionalKey(Schema.Array(PreferredSchedulingTerm))
+}).annotate({ identifier: "NodeAffinity" })
+export type NodeAffinity = typeof NodeAffinity.Type

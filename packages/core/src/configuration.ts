@@ -1,0 +1,62 @@
+import { Result } from "effect"
+import { ConfigDocument } from "./config/document.ts"
+import type { Profile } from "./config/profile.ts"
+import type { GpuType, Size } from "./config/size.ts"
+import type { Ui } from "./config/ui.ts"
+import { type Decoded, decodeWith } from "./decode.ts"
+import type { InvalidDocument } from "./errors.ts"
+import { isJsonObject } from "./json.ts"
+
+/** A decoded configuration document and where it came from (file, or ConfigMap/key). */
+export interface SourcedDocument {
+  readonly source: string
+  readonly document: ConfigDocument
+}
+
+/** A profile with the name explain and the applied-profiles annotation show for it. */
+export interface NamedProfile {
+  readonly name: string
+  readonly source: string
+  readonly profile: Profile
+}
+
+/** Every document combined, in source order (SPEC 1). */
+export interface Configuration {
+  readonly profiles: ReadonlyArray<NamedProfile>
+  readonly sizes: ReadonlyArray<Size>
+  readonly gpuTypes: ReadonlyArray<GpuType>
+  readonly ui: Ui
+}
+
+// `users:` with nothing after it is YAML null; the original treated it as absent, and so do we.
+// Service `configuration` values are template variables: null there is a value, so it is kept.
+const dropNullKeys = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(dropNullKeys)
+  if (!isJsonObject(value)) return value
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null)
+    .map(([k, v]) => [k, k === "configuration" ? v : dropNullKeys(v)]))
+}
+
+const decodeDocumentStrictly = decodeWith(ConfigDocument)
+
+/** Decodes one configuration document: a typed error naming source, path, found and expected; unknown keys as warnings. */
+export const decodeConfigDocument = (source: string, input: unknown): Result.Result<Decoded<SourcedDocument>, InvalidDocument> =>
+  // An empty file or ConfigMap key is an empty document, not an error.
+  Result.map(decodeDocumentStrictly(source, input === null || input === undefined ? {} : dropNullKeys(input)),
+    ({ value, warnings }) => ({ value: { source, document: value }, warnings }))
+
+/** Combines documents in order: lists concatenated, `ui` overridden key by key (SPEC 1). */
+export const combineDocuments = (documents: ReadonlyArray<SourcedDocument>): Configuration => ({
+  profiles: documents.flatMap(({ source, document }) =>
+    (document.profiles ?? []).map((profile, index) => ({
+      name: profile.name ?? `${source}#profiles[${index}]`,
+      source,
+      profile
+    }))),
+  sizes: documents.flatMap(({ document }) => document.sizes ?? []),
+  gpuTypes: documents.flatMap(({ document }) => document.gpuTypes ?? []),
+  ui: documents.reduce<Ui>((ui, { document }) => ({ ...ui, ...document.ui }), {})
+})
+
+/** The empty configuration: no profiles, no sizes. */
+export const emptyConfiguration: Configuration = { profiles: [], sizes: [], gpuTypes: [], ui: {} }

@@ -1,0 +1,64 @@
+import { Data } from "effect"
+
+/** One problem in a document: where (field path or line:column) and what. */
+export interface Problem {
+  readonly path: string
+  readonly message: string
+}
+
+const formatProblem = (p: Problem): string => p.path === "" ? p.message : `${p.path}: ${p.message}`
+
+/** A configuration, user-settings or pod document that cannot be used. */
+export class InvalidDocument extends Data.TaggedError("InvalidDocument")<{
+  readonly source: string
+  readonly problems: ReadonlyArray<Problem>
+}> {
+  override get message(): string {
+    return this.problems.map((p) => `${this.source}: ${formatProblem(p)}`).join("\n")
+  }
+}
+
+/** One or more configuration documents are invalid; every problem of every document is listed. */
+export class InvalidConfiguration extends Data.TaggedError("InvalidConfiguration")<{
+  readonly documents: ReadonlyArray<InvalidDocument>
+}> {
+  override get message(): string {
+    return this.documents.map((d) => d.message).join("\n")
+  }
+}
+
+/** A document could not be read at all (missing file, unreadable directory). */
+export class SourceUnavailable extends Data.TaggedError("SourceUnavailable")<{
+  readonly source: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `${this.source}: ${this.reason}`
+  }
+}
+
+/** A spawn named a size the configuration does not define. */
+export class UnknownSize extends Data.TaggedError("UnknownSize")<{
+  readonly size: string
+  readonly known: ReadonlyArray<string>
+}> {
+  override get message(): string {
+    const known = this.known.length === 0 ? "none are configured" : `known sizes: ${this.known.join(", ")}`
+    return `unknown size "${this.size}" (${known})`
+  }
+}
+
+/** After the transform a container would request more of a resource than its limit allows. */
+export class RequestAboveLimit extends Data.TaggedError("RequestAboveLimit")<{
+  readonly container: string
+  readonly resource: string
+  readonly request: string
+  readonly requestFrom: string
+  readonly limit: string
+  readonly limitFrom: string
+}> {
+  override get message(): string {
+    return `container "${this.container}": ${this.resource} request ${this.request} (from ${this.requestFrom}) ` +
+      `is above its limit ${this.limit} (from ${this.limitFrom})`
+  }
+}

@@ -1,0 +1,103 @@
+import { Result, Schema } from "effect"
+import { Env } from "./config/env.ts"
+import type { EnvVar } from "./config/kubernetes.ts"
+import type { Ui } from "./config/ui.ts"
+import { decodeWith } from "./decode.ts"
+import type { Decoded } from "./decode.ts"
+import { userGpuMaximum } from "./gpu.ts"
+import { isJsonObject } from "./json.ts"
+import { userSecretName } from "./names.ts"
+
+/** A user's own settings (SPEC 1, per-user settings): what they chose last, and their env. */
+export interface UserSettings {
+  readonly env: ReadonlyArray<EnvVar>
+  readonly lastSelectedImage?: string
+  readonly lastSelectedSize?: string
+  readonly gpu?: number
+}
+
+/** The keys a user may set; everything else in their document is ignored (read) or rejected (write). */
+export const userSettingsKeys = ["env", "last_selected_image", "last_selected_size", "gpu"] as const
+
+/** The name applied-profiles, explain and provenance use for the user's settings. */
+export const userSettingsProfileName = "@singleuser@"
+
+// The original stored `gpu: "0"`; numeric strings are accepted.
+const Gpu = Schema.Union([
+  Schema.Int,
+  Schema.String.pipe(Schema.check(Schema.isPattern(/^[0-9]+$/u, { message: "expected a whole number" })))
+])
+
+const decodeEnv = decodeWith(Env)
+const decodeString = decodeWith(Schema.String)
+const decodeGpu = decodeWith(Gpu)
+
+/** Env names a user may never set: the hub's own, and the one jsp computes. */
+export const isReservedEnvName = (name: string): boolean => name.startsWith("JUPYTERHUB_") || name === "MEM_LIMIT"
+
+/** Why an env entry from a user's settings is not accepted, or undefined when it is. */
+export const rejectedUserEnv = (user: string, entry: EnvVar): string | undefined => {
+  if (isReservedEnvName(entry.name)) return `env "${entry.name}" is reserved`
+  const from = entry.valueFrom
+  if (from === undefined) return undefined
+  // Only the user's own Secret: a reference to any other would read objects the user may not see.
+  const own = userSecretName(user)
+  if (from.secretKeyRef?.name === own && Object.keys(from).length === 1) return undefined
+  return `env "${entry.name}" may only take its value from the Secret ${own}`
+}
+
+/** Context for reading a user's settings. */
+export interface UserSettingsContext {
+  readonly user: string
+  readonly ui: Ui
+}
+
+/**
+ * Reads an untrusted per-user settings document: only the allowed keys count; anything bad is
+ * ignored with a warning, so a user's document can never break their spawn.
+ */
+export const readUserSettings = (source: string, input: unknown, context: UserSettingsContext): Decoded<UserSettings> => {
+  const warnings: Array<string> = []
+  if (input === null || input === undefined) return { value: { env: [] }, warnings }
+  if (!isJsonObject(input)) {
+    return { value: { env: [] }, warnings: [`${source}: expected a mapping of user settings, ignored`] }
+  }
+  const take = <A>(key: string, decode: (s: string, i: unknown, o: { at: ReadonlyArray<string> }) => Result.Result<Decoded<A>, { message: string }>): A | undefined => {
+    if (!(key in input) || input[key] === null) return undefined
+    const result = decode(source, input[key], { at: [key] })
+    if (Result.isFailure(result)) {
+      warnings.push(`${result.failure.message} (ignored)`)
+      return undefined
+    }
+    warnings.push(...result.success.warnings)
+    return result.success.value
+  }
+  for (const key of Object.keys(input)) {
+    if (!(userSettingsKeys as ReadonlyArray<string>).includes(key)) {
+      warnings.push(`${source}: ${key}: users may only set ${userSettingsKeys.join(", ")}; ignored`)
+    }
+  }
+  const env = (take("env", decodeEnv) ?? []).filter((entry) => {
+    const why = rejectedUserEnv(context.user, entry)
+    if (why !== undefined) warnings.push(`${source}: ${why}; ignored`)
+    return why === undefined
+  })
+  const lastSelectedImage = take("last_selected_image", decodeString)
+  const lastSelectedSize = take("last_selected_size", decodeString)
+  const rawGpu = take("gpu", decodeGpu)
+  let gpu = rawGpu === undefined ? undefined : Number(rawGpu)
+  const maximum = userGpuMaximum(context.ui)
+  if (gpu !== undefined && maximum !== undefined && gpu > maximum) {
+    warnings.push(`${source}: gpu: ${gpu} is above the maximum of ${maximum}; capped`)
+    gpu = maximum
+  }
+  return {
+    value: {
+      env,
+      ...(lastSelectedImage === undefined || lastSelectedImage === "" ? {} : { lastSelectedImage }),
+      ...(lastSelectedSize === undefined || lastSelectedSize === "" ? {} : { lastSelectedSize }),
+      ...(gpu === undefined ? {} : { gpu })
+    },
+    warnings
+  }
+}

@@ -1,0 +1,163 @@
+import {
+  ConfigSource,
+  configDocumentsOf,
+  type ConfigMapNames,
+  type ConfigMapView,
+  type DocumentText,
+  decodeConfigDocument,
+  documentOf,
+  defaultConfigMapNames,
+  InvalidConfiguration,
+  InvalidDocument,
+  type RawDocument,
+  type SourcedDocument,
+  SourceUnavailable,
+  parseYamlDocuments,
+  userSettingsConfigMapName,
+  userSettingsOf
+} from "@jsp/core"
+import { Effect, FileSystem, Layer, Option, Path, Result } from "effect"
+import { classifyDocuments } from "./manifests.ts"
+
+const documentFile = /\.(ya?ml|json)$/iu
+
+/** Everything read from one `--config` path (a file or a directory). */
+export interface LoadedPath {
+  readonly documents: ReadonlyArray<SourcedDocument>
+  readonly configMaps: ReadonlyArray<ConfigMapView>
+  readonly warnings: ReadonlyArray<string>
+  readonly errors: ReadonlyArray<InvalidDocument>
+}
+
+const unavailable = (source: string) => (e: { readonly message: string }) => new SourceUnavailable({ source, reason: e.message })
+
+/** The files of a path: the file itself, or a directory's `*.yaml`/`*.yml`/`*.json` files in name order. */
+const filesOf = Effect.fn("filesOf")(function*(path: string) {
+  const fs = yield* FileSystem.FileSystem
+  const paths = yield* Path.Path
+  const info = yield* fs.stat(path).pipe(Effect.mapError(unavailable(path)))
+  if (info.type !== "Directory") return [path]
+  const names = yield* fs.readDirectory(path).pipe(Effect.mapError(unavailable(path)))
+  return names.filter((name) => documentFile.test(name)).sort().map((name) => paths.join(path, name))
+})
+
+const decodeTexts = (texts: ReadonlyArray<{ readonly source: string; readonly content: Result.Result<ReadonlyArray<unknown>, InvalidDocument> }>) => {
+  const documents: Array<SourcedDocument> = []
+  const warnings: Array<string> = []
+  const errors: Array<InvalidDocument> = []
+  for (const { source, content } of texts) {
+    if (Result.isFailure(content)) {
+      errors.push(content.failure)
+      continue
+    }
+    for (const value of content.success) {
+      const decoded = decodeConfigDocument(source, value)
+      if (Result.isFailure(decoded)) errors.push(decoded.failure)
+      else {
+        documents.push(decoded.success.value)
+        warnings.push(...decoded.success.warnings)
+      }
+    }
+  }
+  return { documents, warnings, errors }
+}
+
+/**
+ * Reads one path: raw documents first, in the order read (they play the part of the main
+ * ConfigMap), then ConfigMaps in the order the cluster gives them (SPEC 1).
+ */
+export const loadPath = Effect.fn("loadPath")(function*(path: string, names: ConfigMapNames = defaultConfigMapNames) {
+  const fs = yield* FileSystem.FileSystem
+  const raw: Array<{ source: string; content: Result.Result<ReadonlyArray<unknown>, InvalidDocument> }> = []
+  const configMaps: Array<ConfigMapView> = []
+  const warnings: Array<string> = []
+  const errors: Array<InvalidDocument> = []
+  for (const file of yield* filesOf(path)) {
+    const text = yield* fs.readFileString(file).pipe(Effect.mapError(unavailable(file)))
+    const parsed = parseYamlDocuments(file, text)
+    if (Result.isFailure(parsed)) {
+      errors.push(parsed.failure)
+      continue
+    }
+    const contents = classifyDocuments(file, parsed.success)
+    raw.push(...contents.raw.map((document) => ({ source: file, content: Result.succeed([document]) })))
+    configMaps.push(...contents.configMaps)
+    warnings.push(...contents.warnings)
+  }
+  const fromConfigMaps = configDocumentsOf(configMaps, names)
+  const decoded = decodeTexts([
+    ...raw,
+    ...fromConfigMaps.documents.map(({ source, text }) => ({ source, content: parseYamlDocuments(source, text) }))
+  ])
+  return {
+    documents: decoded.documents,
+    configMaps,
+    warnings: [...warnings, ...fromConfigMaps.warnings, ...decoded.warnings],
+    errors: [...errors, ...decoded.errors]
+  } satisfies LoadedPath
+})
+
+/** Options of the file source. */
+export interface FileSourceOptions {
+  /** Configuration paths, read in this order (later wins). */
+  readonly paths: ReadonlyArray<string>
+  /** A file holding one user's settings (raw document or ConfigMap), read instead of looking them up by name. */
+  readonly userSettingsFile?: string
+  readonly names?: ConfigMapNames
+}
+
+/** Reads every path; all problems of all documents are collected before failing. */
+export const loadPaths = Effect.fn("loadPaths")(function*(options: FileSourceOptions) {
+  const loaded = yield* Effect.forEach(options.paths, (path) => loadPath(path, options.names))
+  return {
+    documents: loaded.flatMap((l) => l.documents),
+    configMaps: loaded.flatMap((l) => l.configMaps),
+    warnings: loaded.flatMap((l) => l.warnings),
+    errors: loaded.flatMap((l) => l.errors)
+  } satisfies LoadedPath
+})
+
+const readUserSettingsFile = Effect.fn("readUserSettingsFile")(function*(file: string, user: string, names: ConfigMapNames) {
+  const fs = yield* FileSystem.FileSystem
+  const text = yield* fs.readFileString(file).pipe(Effect.mapError(unavailable(file)))
+  const parsed = yield* Effect.fromResult(parseYamlDocuments(file, text))
+  const contents = classifyDocuments(file, parsed)
+  // A file given explicitly is the user's settings whatever its ConfigMap is called.
+  const configMap = contents.configMaps.find((cm) => cm.name === userSettingsConfigMapName(user)) ?? contents.configMaps[0]
+  if (configMap === undefined) return Option.some<RawDocument>({ source: file, content: contents.raw[0] })
+  return yield* parseSettings(documentOf(configMap, names.userSettingsKey))
+})
+
+const parseSettings = (found: DocumentText | undefined) =>
+  found === undefined
+    ? Effect.succeed(Option.none<RawDocument>())
+    : Effect.fromResult(parseYamlDocuments(found.source, found.text)).pipe(
+      Effect.map((docs) => Option.some<RawDocument>({ source: found.source, content: docs[0] })))
+
+/** `ConfigSource` over files and directories (SPEC 1, "File"); files are read on every call. */
+export const FileConfigSource = (options: FileSourceOptions) =>
+  Layer.effect(ConfigSource, Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const provide = Effect.provideService(FileSystem.FileSystem, fs)
+    const names = options.names ?? defaultConfigMapNames
+    return ConfigSource.of({
+      documents: loadPaths(options).pipe(
+        Effect.flatMap(({ documents, warnings, errors }) =>
+          errors.length > 0
+            ? Effect.fail(new InvalidConfiguration({ documents: errors }))
+            : Effect.succeed({ documents, warnings })),
+        provide,
+        Effect.provideService(Path.Path, path)
+      ),
+      userSettings: (user) => {
+        const file = options.userSettingsFile
+        if (file !== undefined) return readUserSettingsFile(file, user, names).pipe(provide)
+        return loadPaths(options).pipe(
+          Effect.flatMap(({ configMaps }) => parseSettings(userSettingsOf(configMaps, user, names))),
+          provide,
+          Effect.provideService(Path.Path, path)
+        )
+      }
+    })
+  }))

@@ -1,0 +1,2 @@
+export * from "./config-source.ts"
+export * from "./manifests.ts"

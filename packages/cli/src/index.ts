@@ -1,1 +1,2 @@
-console.log(1)
+export { jsp } from "./commands.ts"
+export { CliFailure, ExitCode } from "./failure.ts"

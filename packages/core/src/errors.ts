@@ -62,3 +62,13 @@ export class RequestAboveLimit extends Data.TaggedError("RequestAboveLimit")<{
       `is above its limit ${this.limit} (from ${this.limitFrom})`
   }
 }
+
+/** A spawn lacks something jsp cannot guess (a user, an image). */
+export class MissingInput extends Data.TaggedError("MissingInput")<{
+  readonly what: string
+  readonly hint: string
+}> {
+  override get message(): string {
+    return `no ${this.what}: ${this.hint}`
+  }
+}

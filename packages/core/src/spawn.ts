@@ -1,9 +1,10 @@
 import { Effect, Option } from "effect"
 import { type Configuration, combineDocuments } from "./configuration.ts"
-import type { InvalidConfiguration, InvalidDocument, RequestAboveLimit, SourceUnavailable, UnknownSize } from "./errors.ts"
+import { type InvalidConfiguration, type InvalidDocument, MissingInput, type RequestAboveLimit, type SourceUnavailable, type UnknownSize } from "./errors.ts"
 import type { GpuMode } from "./gpu.ts"
 import type { JsonObject } from "./json.ts"
-import { applyToPod } from "./pod.ts"
+import { applyToPod, usernameAnnotation } from "./pod.ts"
+import { podSpawnInfo } from "./pod-request.ts"
 import { ConfigSource } from "./ports.ts"
 import { type Resolution, type ResolveRequest, resolveProfile, type UnknownSizePolicy } from "./resolve.ts"
 import { readUserSettings, type UserSettings } from "./user-settings.ts"
@@ -39,15 +40,24 @@ export const loadUserSettings = Effect.fn("loadUserSettings")(function*(user: st
   })
 })
 
+/** A spawn to resolve; without an image, the user's last selected image is used. */
+export type SpawnRequest = Omit<ResolveRequest, "image"> & { readonly image?: string }
+
 /** Resolves a spawn against the configured source: configuration, the user's settings, then the pure resolution. */
-export const resolveSpawn = Effect.fn("resolveSpawn")(function*(request: ResolveRequest, unknownSize: UnknownSizePolicy = "error") {
+export const resolveSpawn = Effect.fn("resolveSpawn")(function*(spawn: SpawnRequest, unknownSize: UnknownSizePolicy = "error") {
   const loaded = yield* loadConfiguration()
-  const settings = yield* loadUserSettings(request.user, loaded.configuration)
+  const settings = yield* loadUserSettings(spawn.user, loaded.configuration)
+  const image = spawn.image ?? settings.value?.lastSelectedImage
+  if (image === undefined) {
+    return yield* new MissingInput({ what: "image", hint: "name one (--image), or the user must have a last selected image" })
+  }
+  const request: ResolveRequest = { ...spawn, image }
   const resolution = yield* Effect.fromResult(resolveProfile(loaded.configuration, settings.value, request, unknownSize))
   return {
     ...resolution,
+    image,
     warnings: [...loaded.warnings, ...settings.warnings, ...resolution.warnings]
-  } satisfies Resolution
+  } satisfies Resolution & { readonly image: string }
 })
 
 /** Options for applying a spawn to a pod. */
@@ -57,11 +67,39 @@ export interface ApplyOptions {
   readonly unknownSize?: UnknownSizePolicy
 }
 
-/** Resolves a spawn and applies it to the pod (SPEC 5): the same function behind the CLI and the webhook. */
-export const applySpawn = Effect.fn("applySpawn")(function*(pod: unknown, request: ResolveRequest, options: ApplyOptions = {}) {
+/** What the caller knows of a pod's spawn; the rest is read from the pod itself. */
+export interface PodSpawnRequest {
+  readonly user?: string
+  readonly groups?: ReadonlyArray<string>
+  readonly image?: string
+  readonly size?: string
+  readonly gpuType?: string
+}
+
+/**
+ * Resolves a spawn and applies it to the pod (SPEC 5): the same function behind the CLI and the
+ * webhook. User, groups and image default to what the pod says (annotations, notebook container).
+ */
+export const applySpawn = Effect.fn("applySpawn")(function*(pod: unknown, spawn: PodSpawnRequest, options: ApplyOptions = {}) {
+  const fromPod = podSpawnInfo(pod)
+  const user = spawn.user ?? fromPod.user
+  if (user === undefined) {
+    return yield* new MissingInput({ what: "user", hint: `name one, or annotate the pod with ${usernameAnnotation}` })
+  }
+  const image = spawn.image ?? fromPod.image
+  if (image === undefined) {
+    return yield* new MissingInput({ what: "image", hint: "name one, or give the notebook container an image" })
+  }
+  const request: ResolveRequest = {
+    user,
+    image,
+    groups: spawn.groups ?? fromPod.groups,
+    ...(spawn.size === undefined ? {} : { size: spawn.size }),
+    ...(spawn.gpuType === undefined ? {} : { gpuType: spawn.gpuType })
+  }
   const resolution = yield* resolveSpawn(request, options.unknownSize)
   const result: JsonObject = yield* Effect.fromResult(applyToPod(pod, resolution.merged, {
-    user: request.user,
+    user,
     ...(options.gpuMode === undefined ? {} : { gpuMode: options.gpuMode }),
     ...(options.defaultMountPath === undefined ? {} : { defaultMountPath: options.defaultMountPath })
   }))
@@ -69,4 +107,4 @@ export const applySpawn = Effect.fn("applySpawn")(function*(pod: unknown, reques
 })
 
 /** Every error a spawn can fail with. */
-export type SpawnError = InvalidConfiguration | InvalidDocument | SourceUnavailable | UnknownSize | RequestAboveLimit
+export type SpawnError = InvalidConfiguration | InvalidDocument | MissingInput | SourceUnavailable | UnknownSize | RequestAboveLimit

@@ -1,0 +1,116 @@
+import {
+  applySpawn,
+  configJsonSchema,
+  type ExplainLine,
+  explainResolution,
+  resolutionView,
+  resolveSpawn,
+  type SpawnRequest
+} from "@jsp/core"
+import { FileConfigSource } from "@jsp/file-adapter"
+import { Console, Effect, Option } from "effect"
+import { Argument, Command, Flag } from "effect/cli"
+import { CliFailure, ExitCode } from "./failure.ts"
+import { formatOutput, readDocument } from "./io.ts"
+import { reportSpawnErrors } from "./report.ts"
+import { outputFlag, spawnFlags } from "./spawn-flags.ts"
+import { validatePaths } from "./validate.ts"
+
+interface SpawnFlags {
+  readonly config: ReadonlyArray<string>
+  readonly user: Option.Option<string>
+  readonly group: ReadonlyArray<string>
+  readonly image: Option.Option<string>
+  readonly size: Option.Option<string>
+  readonly gpuType: Option.Option<string>
+  readonly userSettings: Option.Option<string>
+}
+
+const fileSource = (flags: SpawnFlags) => FileConfigSource({
+  paths: flags.config,
+  ...Option.match(flags.userSettings, { onNone: () => ({}), onSome: (userSettingsFile) => ({ userSettingsFile }) })
+})
+
+const optional = <K extends string, A>(key: K, value: Option.Option<A>): { readonly [P in K]?: A } =>
+  Option.match(value, { onNone: () => ({}), onSome: (a) => ({ [key]: a } as { readonly [P in K]?: A }) })
+
+const printWarnings = (warnings: ReadonlyArray<string>) => Effect.forEach(warnings, (w) => Console.error(`warning: ${w}`), { discard: true })
+
+// resolve and explain have no pod: the user must be named.
+const spawnRequestOf = (flags: SpawnFlags): Effect.Effect<SpawnRequest, CliFailure> =>
+  Option.match(flags.user, {
+    onNone: () => Effect.fail(new CliFailure({ text: "no user: name one with --user", code: ExitCode.usage })),
+    onSome: (user) => Effect.succeed({
+      user,
+      groups: flags.group,
+      ...optional("image", flags.image),
+      ...optional("size", flags.size),
+      ...optional("gpuType", flags.gpuType)
+    })
+  })
+
+const apply = Command.make("apply", {
+  ...spawnFlags,
+  pod: Flag.String("pod").pipe(Flag.withMetavar("PATH|-"), Flag.withDescription("The pod (YAML or JSON) to transform; - reads standard input")),
+  gpuMode: Flag.Literals("gpu-mode", ["selinux", "privileged"]).pipe(Flag.optional,
+    Flag.withDescription("How the notebook container may use a GPU: selinux (drop capabilities, nvidia_container_t) or privileged")),
+  mountPath: Flag.String("default-mount-path").pipe(Flag.optional, Flag.withMetavar("DIR"),
+    Flag.withDescription("Where volumes without an absolute mountPath go (default /opt/app-root/src)")),
+  output: outputFlag
+}, Effect.fn("apply")(function*(flags) {
+  const pod = yield* readDocument(flags.pod, "pod")
+  const { pod: result, resolution } = yield* applySpawn(pod, {
+    ...optional("user", flags.user),
+    ...(flags.group.length > 0 ? { groups: flags.group } : {}),
+    ...optional("image", flags.image),
+    ...optional("size", flags.size),
+    ...optional("gpuType", flags.gpuType)
+  }, { ...optional("gpuMode", flags.gpuMode), ...optional("defaultMountPath", flags.mountPath) }).pipe(Effect.provide(fileSource(flags)))
+  yield* printWarnings(resolution.warnings)
+  yield* Console.log(formatOutput(result, flags.output))
+}, reportSpawnErrors)).pipe(Command.withDescription("Print the pod with the matching profiles, the user's settings and the size applied"))
+
+const resolve = Command.make("resolve", { ...spawnFlags, output: outputFlag }, Effect.fn("resolve")(function*(flags) {
+  const resolution = yield* resolveSpawn(yield* spawnRequestOf(flags)).pipe(Effect.provide(fileSource(flags)))
+  yield* printWarnings(resolution.warnings)
+  yield* Console.log(formatOutput({ image: resolution.image, ...resolutionView(resolution) }, flags.output))
+}, reportSpawnErrors)).pipe(Command.withDescription("Print the merged profile of a spawn as JSON (or YAML)"))
+
+const formatExplainLines = (lines: ReadonlyArray<ExplainLine>): ReadonlyArray<string> => {
+  const fieldWidth = Math.max(0, ...lines.map((l) => l.field.length))
+  const valueWidth = Math.min(60, Math.max(0, ...lines.map((l) => l.value.length)))
+  return lines.map((l) => `${l.field.padEnd(fieldWidth)}  ${l.value.padEnd(valueWidth)}  ← ${l.from}`)
+}
+
+const explain = Command.make("explain", {
+  ...spawnFlags,
+  output: Flag.Literals("output", ["text", "json"]).pipe(Flag.withAlias("o"), Flag.withDefault("text"),
+    Flag.withDescription("Output format: text (default) or json"))
+}, Effect.fn("explain")(function*(flags) {
+  const resolution = yield* resolveSpawn(yield* spawnRequestOf(flags)).pipe(Effect.provide(fileSource(flags)))
+  const lines = explainResolution(resolution)
+  if (flags.output === "json") {
+    yield* Console.log(JSON.stringify({ image: resolution.image, profiles: resolution.merged.applied, values: lines, warnings: resolution.warnings }, null, 2))
+    return
+  }
+  const applied = resolution.merged.applied
+  yield* Console.log(`image:    ${resolution.image}`)
+  yield* Console.log(`applied:  ${applied.length === 0 ? "(nothing matched)" : applied.join(", ")}`)
+  yield* Console.log("")
+  for (const line of formatExplainLines(lines)) yield* Console.log(line)
+  for (const warning of resolution.warnings) yield* Console.log(`warning: ${warning}`)
+}, reportSpawnErrors)).pipe(Command.withDescription("Print every resulting value and the profile, size or user settings that set it"))
+
+const validate = Command.make("validate", {
+  paths: Argument.String("path").pipe(Argument.variadic({ min: 1 }),
+    Argument.withDescription("Configuration files or directories (documents, ConfigMap manifests, v1/Lists)"))
+}, ({ paths }) => validatePaths(paths)).pipe(Command.withDescription("Check configuration files and directories; exit 0 when every document is valid, 1 otherwise"))
+
+const schema = Command.make("schema", {}, () => Console.log(JSON.stringify(configJsonSchema(), null, 2))).pipe(
+  Command.withDescription("Print the JSON Schema of the configuration document (for editors and CI)"))
+
+/** The `jsp` command. */
+export const jsp = Command.make("jsp").pipe(
+  Command.withDescription("JupyterHub singleuser profiles: decide what each notebook pod gets, and why"),
+  Command.withSubcommands([apply, resolve, explain, validate, schema])
+)

@@ -31,7 +31,7 @@ export const parseQuantity = (text: string): QuantityValue | undefined => {
   let denominator = 1n
   if (suffix in binary) {
     numerator *= 1024n ** (binary[suffix] ?? 0n)
-  } else if (/^[eE]/u.test(suffix)) {
+  } else if (/^[eE].+/u.test(suffix)) {
     tenPower += Number(suffix.slice(1))
   } else {
     tenPower += decimal[suffix] ?? 0

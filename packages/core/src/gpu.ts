@@ -8,13 +8,13 @@ export type GpuMode = "selinux" | "privileged"
 /** The extended resource a GPU count becomes. */
 export const gpuResource = "nvidia.com/gpu"
 
-/**
- * How many GPUs a user may ask for in their own settings: 0 when the form offers none
- * (`ui.gpuConfig.enabled` is not true), else the form's maximum; undefined means no maximum.
- */
+/** Whether the spawner form offers GPUs at all (`ui.gpuConfig.enabled: true`). */
+export const gpusOffered = (ui: Ui): boolean => ui.gpuConfig?.enabled === true
+
+/** How many GPUs a user may ask for in their own settings: the form's maximum; undefined means no maximum. */
 export const userGpuMaximum = (ui: Ui): number | undefined => {
   const config = ui.gpuConfig
-  if (config?.enabled !== true) return 0
+  if (config === undefined) return undefined
   const cluster = config.clusterGpuCount
   const byType = config.type === "checkbox" ? config.gpuCheckbox?.value ?? 1
     : config.type === "dropdown" ? config.gpuDropdown?.end

@@ -4,7 +4,7 @@ import type { EnvVar } from "./config/kubernetes.ts"
 import type { Ui } from "./config/ui.ts"
 import { decodeWith } from "./decode.ts"
 import type { Decoded } from "./decode.ts"
-import { userGpuMaximum } from "./gpu.ts"
+import { gpusOffered, userGpuMaximum } from "./gpu.ts"
 import { isJsonObject } from "./json.ts"
 import { userSecretName } from "./names.ts"
 
@@ -25,7 +25,7 @@ export const userSettingsProfileName = "@singleuser@"
 // The original stored `gpu: "0"`; numeric strings are accepted.
 const Gpu = Schema.Union([
   Schema.Int,
-  Schema.String.pipe(Schema.check(Schema.isPattern(/^[0-9]+$/u, { message: "expected a whole number" })))
+  Schema.String.pipe(Schema.check(Schema.isPattern(/^[0-9]+$/u, { expected: "a whole number" })))
 ])
 
 const decodeEnv = decodeWith(Env)
@@ -87,7 +87,11 @@ export const readUserSettings = (source: string, input: unknown, context: UserSe
   const rawGpu = take("gpu", decodeGpu)
   let gpu = rawGpu === undefined ? undefined : Number(rawGpu)
   const maximum = userGpuMaximum(context.ui)
-  if (gpu !== undefined && maximum !== undefined && gpu > maximum) {
+  if (gpu !== undefined && !gpusOffered(context.ui)) {
+    // The original stored gpu "0" for everyone: only a real request is worth a warning.
+    if (gpu > 0) warnings.push(`${source}: gpu: the spawner form offers no GPUs (ui.gpuConfig.enabled is not true); ignored`)
+    gpu = undefined
+  } else if (gpu !== undefined && maximum !== undefined && gpu > maximum) {
     warnings.push(`${source}: gpu: ${gpu} is above the maximum of ${maximum}; capped`)
     gpu = maximum
   }

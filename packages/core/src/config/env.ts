@@ -7,5 +7,7 @@ const EnvMap = Schema.Record(Schema.NonEmptyString, EnvValue).pipe(Schema.decode
 }))
 
 /** Environment variables: a list of `EnvVar`s, or the legacy map `{NAME: value}`. */
-export const Env = Schema.Union([Schema.Array(EnvVar), EnvMap]).annotate({ identifier: "Env" })
+export const Env = Schema.Union([Schema.Array(EnvVar), EnvMap]).annotate({
+  expected: "a list of {name, value} entries or a map of NAME: value"
+})
 export type Env = typeof Env.Type

@@ -9,14 +9,14 @@ export const Quantity = Schema.Union([
     encode: SchemaGetter.transform(Number)
   }))
 ]).pipe(
-  Schema.check(Schema.isPattern(quantityPattern, { message: "expected a Kubernetes quantity such as 500Mi or 250m" }))
+  Schema.check(Schema.isPattern(quantityPattern, { expected: "a Kubernetes quantity such as 500Mi or 250m" }))
 ).annotate({ identifier: "Quantity", description: "Kubernetes quantity, e.g. 500Mi, 2Gi, 250m, 1" })
 export type Quantity = typeof Quantity.Type
 
 /** A resource name: `cpu`, `memory`, `ephemeral-storage`, or an extended resource such as `nvidia.com/gpu`. */
 export const ResourceName = Schema.String.pipe(Schema.check(Schema.isPattern(
   /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/u,
-  { message: "expected a resource name such as cpu, memory or nvidia.com/gpu" }
+  { expected: "a resource name such as cpu, memory or nvidia.com/gpu" }
 )))
 
 /** Quantities by resource name. */

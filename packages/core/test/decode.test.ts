@@ -1,0 +1,107 @@
+import { Result } from "effect"
+import { describe, expect, it } from "vitest"
+import { configJsonSchema, decodeConfigDocument, parseYamlDocuments } from "../src/index.ts"
+import { configurationFromText } from "./helpers.ts"
+
+const decode = (input: unknown) => decodeConfigDocument("profiles.yaml", input)
+const problems = (input: unknown): string => {
+  const result = decode(input)
+  return Result.isFailure(result) ? result.failure.message : "valid"
+}
+
+describe("decoding the configuration document (SPEC 1)", () => {
+  it("names source, field path, what was found and what was expected — every problem at once", () => {
+    expect(problems({
+      profiles: [{ name: "ok" }, { name: "bad", resources: { limits: { memory: "1Gx" } }, users: "bob" }],
+      sizes: [{ name: "S" }],
+      gpuTypes: [{ type: "a100", node_tolerations: [{ operator: "Sometimes" }] }]
+    })).toBe([
+      "profiles.yaml: profiles[1].users: expected array, got \"bob\"",
+      "profiles.yaml: profiles[1].resources.limits.memory: expected a Kubernetes quantity such as 500Mi or 250m, got \"1Gx\"",
+      "profiles.yaml: sizes[0].resources: missing key",
+      "profiles.yaml: gpuTypes[0].node_tolerations[0].operator: expected \"Exists\" | \"Equal\", got \"Sometimes\""
+    ].join("\n"))
+  })
+
+  it("quotes keys that are not identifiers in paths", () => {
+    expect(problems({ profiles: [{ resources: { limits: { "nvidia.com/gpu": "x" } } }] }))
+      .toBe("profiles.yaml: profiles[0].resources.limits[\"nvidia.com/gpu\"]: expected a Kubernetes quantity such as 500Mi or 250m, got \"x\"")
+  })
+
+  it("reports unknown keys as warnings, never silently", () => {
+    const result = decode({ profiles: [{ name: "a", image: ["typo"], node_tolerations: [{ key: "k", bogus: 1 }] }], extra: true })
+    expect(Result.isSuccess(result) && result.success.warnings).toEqual([
+      "profiles.yaml: extra: unknown key, ignored",
+      "profiles.yaml: profiles[0].image: unknown key, ignored",
+      "profiles.yaml: profiles[0].node_tolerations[0].bogus: unknown key, ignored"
+    ])
+  })
+
+  it("accepts the legacy forms and normalises them", () => {
+    const config = configurationFromText(`
+profiles:
+  - name: legacy
+    env: { A: one, B: 2, C: true }
+    resources: { mem_limit: 2Gi, cpu_limit: 1 }
+  - name: numbers
+    env: [{ name: PORT, value: 80 }]
+    resources: { requests: { cpu: 0.5, memory: 1073741824 }, limits: { cpu: 2 } }
+sizes:
+  - { name: Legacy, resources: { mem_limit: 1Gi, cpu_limit: 0.25 } }`)
+    const [legacy, numbers] = config.profiles
+    expect(legacy?.profile.env).toEqual([{ name: "A", value: "one" }, { name: "B", value: "2" }, { name: "C", value: "true" }])
+    expect(legacy?.profile.resources).toEqual({ requests: { memory: "2Gi", cpu: "1" }, limits: { memory: "2Gi", cpu: "1" } })
+    expect(numbers?.profile.env).toEqual([{ name: "PORT", value: "80" }])
+    expect(numbers?.profile.resources).toEqual({ requests: { cpu: "500m", memory: "1073741824" }, limits: { cpu: "2" } })
+    expect(config.sizes[0]?.resources).toEqual({ requests: { memory: "1Gi", cpu: "250m" }, limits: { memory: "1Gi", cpu: "250m" } })
+  })
+
+  it("treats empty keys (YAML null) as absent, and an empty document as empty", () => {
+    const config = configurationFromText("profiles:\n  - name: everyone\n    users:\n    images:\nsizes:\n")
+    expect(config.profiles[0]?.profile).toEqual({ name: "everyone" })
+    expect(Result.isSuccess(decode(null))).toBe(true)
+  })
+
+  it("combines documents in order: lists concatenated, ui overridden key by key", () => {
+    const config = configurationFromText(`
+profiles: [{ name: a }]
+ui: { sizeConfig: { enabled: false }, imageConfig: { sort: name } }
+---
+profiles: [{ name: b }]
+ui: { imageConfig: { sort: version } }`)
+    expect(config.profiles.map((p) => p.name)).toEqual(["a", "b"])
+    expect(config.ui).toEqual({ sizeConfig: { enabled: false }, imageConfig: { sort: "version" } })
+  })
+
+  it("names an unnamed profile by its place", () => {
+    expect(configurationFromText("profiles: [{ users: [x] }]", "cm.yaml").profiles[0]?.name).toBe("cm.yaml#profiles[0]")
+  })
+})
+
+describe("YAML", () => {
+  const parseError = (text: string) => {
+    const result = parseYamlDocuments("f.yaml", text)
+    return Result.isFailure(result) ? result.failure.message : "parsed"
+  }
+  it("syntax errors name line and column", () => {
+    expect(parseError("profiles:\n  - name: a\n   users: [x\n")).toMatch(/^f\.yaml: line 3, column \d+: /u)
+    expect(parseError("a: 1\na: 2\n")).toMatch(/^f\.yaml: line 2, column 1: Map keys must be unique/u)
+  })
+  it("bounds alias expansion", () => {
+    const bomb = ["a: &a [x,x,x,x,x,x,x,x,x]", ...["b", "c", "d", "e", "f"].map((k, i) => `${k}: &${k} [${Array(9).fill(`*${"abcdef"[i]}`).join(",")}]`)].join("\n")
+    expect(parseError(bomb)).toMatch(/resource exhaustion/u)
+  })
+})
+
+describe("JSON Schema (jsp schema)", () => {
+  it("is derived from the same Schema and describes profiles, sizes and quantities", () => {
+    const schema = configJsonSchema()
+    expect(schema.$schema).toBe("https://json-schema.org/draft/2020-12/schema")
+    const defs = JSON.stringify(schema.$defs)
+    for (const name of ["Profile", "Size", "Toleration", "NodeAffinity", "EnvVar", "Volume", "Service", "Ui"]) {
+      expect(schema.$defs).toHaveProperty(name)
+    }
+    expect(defs).toContain("500Mi")
+    expect(JSON.stringify(schema)).toContain("mem_limit")
+  })
+})

@@ -1,0 +1,147 @@
+import { Result, Schema } from "effect"
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
+import {
+  appliedProfilesAnnotation,
+  applyToPod,
+  combineDocuments,
+  decodeConfigDocument,
+  isJsonArray,
+  isJsonObject,
+  isDnsLabel,
+  isValidLabelValue,
+  type Json,
+  type JsonObject,
+  parseYamlDocuments,
+  Pod,
+  readUserSettings,
+  resolveProfile,
+  toDnsLabel,
+  toLabelValue,
+  userLabel
+} from "../src/index.ts"
+import { configDocument, pod, userName } from "./arbitraries.ts"
+
+const runs = { numRuns: 300 }
+
+const configurationOf = (document: unknown) => {
+  const decoded = decodeConfigDocument("generated", document)
+  if (Result.isFailure(decoded)) throw new Error(`generator produced an invalid document: ${decoded.failure.message}`)
+  return combineDocuments([decoded.success.value])
+}
+
+/** Resolves and applies; undefined when the combination is rejected (e.g. a request above a limit). */
+const transform = (document: unknown, input: JsonObject, user: string, size?: string): JsonObject | undefined => {
+  const resolved = resolveProfile(configurationOf(document), undefined, { user, groups: [], image: "s2i-minimal-notebook:1", ...(size === undefined ? {} : { size }) }, "warn")
+  if (Result.isFailure(resolved)) throw resolved.failure
+  const applied = applyToPod(input, resolved.success.merged, { user, gpuMode: "selinux" })
+  return Result.isSuccess(applied) ? applied.success : undefined
+}
+
+const get = (value: Json | undefined, key: string): Json | undefined => isJsonObject(value) ? value[key] : undefined
+const objectAt = (value: Json | undefined, key: string): JsonObject => {
+  const found = get(value, key)
+  return isJsonObject(found) ? found : {}
+}
+const containersOf = (p: Json | undefined): ReadonlyArray<Json> => {
+  const containers = get(get(p, "spec"), "containers")
+  return isJsonArray(containers) ? containers : []
+}
+
+// Removes every field SPEC 5 allows the transform to touch; what is left must be unchanged.
+const withoutTouchedFields = (p: JsonObject): Json => {
+  const metadata = objectAt(p, "metadata")
+  const labels = { ...objectAt(metadata, "labels") }
+  delete labels[userLabel]
+  const annotations = { ...objectAt(metadata, "annotations") }
+  delete annotations[appliedProfilesAnnotation]
+  const spec = { ...objectAt(p, "spec") }
+  for (const key of ["volumes", "tolerations", "affinity"]) delete spec[key]
+  const containers = containersOf(p).map((c) => {
+    const rest = { ...(isJsonObject(c) ? c : {}) }
+    for (const key of ["env", "resources", "volumeMounts", "securityContext"]) delete rest[key]
+    return rest
+  })
+  return { ...p, metadata: { ...metadata, labels, annotations }, spec: { ...spec, containers } }
+}
+
+describe("properties", () => {
+  it("decoding arbitrary input never throws: only typed results", () => {
+    fc.assert(fc.property(fc.anything(), fc.jsonValue(), (anything, json) => {
+      for (const input of [anything, json, { profiles: [json] }, { sizes: json, ui: anything }]) {
+        const result = decodeConfigDocument("x", input)
+        expect(Result.isSuccess(result) || Result.isFailure(result)).toBe(true)
+        const settings = readUserSettings("x", input, { user: "u", ui: {} })
+        expect(Array.isArray(settings.warnings)).toBe(true)
+      }
+    }), runs)
+    fc.assert(fc.property(fc.string(), (text) => {
+      const result = parseYamlDocuments("x", text)
+      expect(Result.isSuccess(result) || Result.isFailure(result)).toBe(true)
+    }), runs)
+  })
+
+  it("the transform never throws on arbitrary pods", () => {
+    fc.assert(fc.property(fc.anything(), fc.jsonValue(), (anything, json) => {
+      const merged = resolveProfile(combineDocuments([]), undefined, { user: "u", groups: [], image: "i" })
+      if (Result.isFailure(merged)) throw merged.failure
+      for (const input of [anything, json, { spec: json }, { spec: { containers: [json] } }]) {
+        const result = applyToPod(input, merged.success.merged, { user: "u" })
+        expect(Result.isSuccess(result) || Result.isFailure(result)).toBe(true)
+      }
+    }), runs)
+  })
+
+  it("apply is idempotent", () => {
+    let applied = 0
+    fc.assert(fc.property(configDocument, pod, fc.constantFrom(undefined, "S", "M"), (document, input, size) => {
+      const once = transform(document, input, "u1", size)
+      if (once === undefined) return
+      applied++
+      expect(transform(document, once, "u1", size)).toEqual(once)
+    }), runs)
+    // Most generated spawns must get through, or the property says little.
+    expect(applied).toBeGreaterThan(runs.numRuns / 2)
+  })
+
+  it("no container ends with duplicate env names", () => {
+    fc.assert(fc.property(configDocument, pod, (document, input) => {
+      const out = transform(document, input, "u1")
+      if (out === undefined) return
+      for (const c of containersOf(out)) {
+        const env = get(c, "env")
+        const names = isJsonArray(env) ? env.map((e) => get(e, "name")) : []
+        expect(new Set(names).size).toBe(names.length)
+      }
+    }), runs)
+  })
+
+  it("nothing outside the fields of SPEC 5 changes", () => {
+    fc.assert(fc.property(configDocument, pod, userName, (document, input, user) => {
+      const out = transform(document, input, user)
+      if (out === undefined) return
+      expect(withoutTouchedFields(out)).toEqual(withoutTouchedFields(input))
+    }), runs)
+  })
+
+  it("the output decodes as a Pod", () => {
+    const isPod = Schema.is(Pod)
+    fc.assert(fc.property(configDocument, pod, userName, (document, input, user) => {
+      const out = transform(document, input, user)
+      if (out === undefined) return
+      expect(isPod(out)).toBe(true)
+    }), runs)
+  })
+
+  it("escaped labels and names are always valid, and different names stay different", () => {
+    fc.assert(fc.property(userName, userName, (a, b) => {
+      expect(isValidLabelValue(toLabelValue(a))).toBe(true)
+      expect(isDnsLabel(toDnsLabel(a))).toBe(true)
+      expect(isDnsLabel(toDnsLabel(a, 40))).toBe(true)
+      if (a !== b) {
+        expect(toLabelValue(a)).not.toBe(toLabelValue(b))
+        expect(toDnsLabel(a)).not.toBe(toDnsLabel(b))
+      }
+    }), { numRuns: 1000 })
+  })
+})

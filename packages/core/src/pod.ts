@@ -173,11 +173,13 @@ export const applyToPod = (
     newContainers.push({
       ...container,
       env: newEnv,
-      resources: {
-        ...resources,
-        ...(Object.keys(requests).length === 0 ? {} : { requests }),
-        ...(Object.keys(limits).length === 0 ? {} : { limits })
-      },
+      ...(container["resources"] === undefined && Object.keys(requests).length === 0 && Object.keys(limits).length === 0 ? {} : {
+        resources: {
+          ...resources,
+          ...(Object.keys(requests).length === 0 ? {} : { requests }),
+          ...(Object.keys(limits).length === 0 ? {} : { limits })
+        }
+      }),
       ...(podVolumes.length === 0 ? {} : { volumeMounts: replaceNamed(mounts, podVolumes.map((v) => v.mount)) }),
       ...(gpu > 0 && options.gpuMode !== undefined ? { securityContext: securityContextFor(securityContext, options.gpuMode) } : {})
     })

@@ -1,8 +1,8 @@
 import { Effect, Option } from "effect"
 import { type Configuration, combineDocuments } from "./configuration.ts"
-import { type InvalidConfiguration, type InvalidDocument, MissingInput, type RequestAboveLimit, type SourceUnavailable, type UnknownSize } from "./errors.ts"
+import { type InvalidConfiguration, InvalidDocument, MissingInput, type RequestAboveLimit, type SourceUnavailable, type UnknownSize } from "./errors.ts"
 import type { GpuMode } from "./gpu.ts"
-import type { JsonObject } from "./json.ts"
+import { isJsonObject, type JsonObject } from "./json.ts"
 import { applyToPod, usernameAnnotation } from "./pod.ts"
 import { podSpawnInfo } from "./pod-request.ts"
 import { ConfigSource } from "./ports.ts"
@@ -81,6 +81,7 @@ export interface PodSpawnRequest {
  * webhook. User, groups and image default to what the pod says (annotations, notebook container).
  */
 export const applySpawn = Effect.fn("applySpawn")(function*(pod: unknown, spawn: PodSpawnRequest, options: ApplyOptions = {}) {
+  if (!isJsonObject(pod)) return yield* new InvalidDocument({ source: "pod", problems: [{ path: "", message: "expected a Pod object" }] })
   const fromPod = podSpawnInfo(pod)
   const user = spawn.user ?? fromPod.user
   if (user === undefined) {

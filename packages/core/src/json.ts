@@ -12,16 +12,33 @@ export const isJsonObject = (value: unknown): value is JsonObject =>
 /** Whether a value is an array (readonly-aware). */
 export const isJsonArray = (value: unknown): value is ReadonlyArray<Json> => Array.isArray(value)
 
-const sortKeys = (value: unknown): unknown => {
-  if (Array.isArray(value)) return value.map(sortKeys)
+const serialise = (value: unknown): string => {
+  if (Array.isArray(value)) return `[${value.map(serialise).join(",")}]`
   if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([k, v]) => [k, sortKeys(v)]))
+    const keys = Object.keys(value).sort()
+    let out = "{"
+    for (const key of keys) {
+      const item: unknown = Reflect.get(value, key)
+      if (item === undefined) continue
+      out += `${out.length > 1 ? "," : ""}${JSON.stringify(key)}:${serialise(item)}`
+    }
+    return `${out}}`
   }
-  return value
+  return JSON.stringify(value) ?? "null"
 }
 
+// Configuration values are immutable and compared on every spawn: serialise each object once.
+const canonicalCache = new WeakMap<object, string>()
+
 /** A canonical JSON text (sorted keys): two values are equal as data exactly when these are equal. */
-export const canonicalJson = (value: unknown): string => JSON.stringify(sortKeys(value))
+export const canonicalJson = (value: unknown): string => {
+  if (typeof value !== "object" || value === null) return serialise(value)
+  const cached = canonicalCache.get(value)
+  if (cached !== undefined) return cached
+  const text = serialise(value)
+  canonicalCache.set(value, text)
+  return text
+}
 
 /** Appends the items not already present (by canonical JSON), keeping order. */
 export const appendDistinct = <A>(existing: ReadonlyArray<A>, added: ReadonlyArray<A>): ReadonlyArray<A> => {

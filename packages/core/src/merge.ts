@@ -47,75 +47,65 @@ export const emptyMergedProfile: MergedProfile = {
   services: []
 }
 
-// Later replaces earlier in place (same key); new keys are appended.
-const replaceByKey = <A>(existing: ReadonlyArray<A>, added: ReadonlyArray<A>, key: (a: A) => string): ReadonlyArray<A> => {
-  const result = [...existing]
-  const index = new Map(result.map((item, i) => [key(item), i]))
-  for (const item of added) {
-    const at = index.get(key(item))
-    if (at === undefined) {
-      index.set(key(item), result.length)
-      result.push(item)
-    } else {
-      result[at] = item
+/** Merges contributions in order into a result so far: later wins, nothing is duplicated (SPEC 3). */
+export const mergeInto = (start: MergedProfile, contributions: ReadonlyArray<Contribution>): MergedProfile => {
+  // One pass with local, mutable accumulators: a spawn merges on every pod creation.
+  const applied = [...start.applied]
+  // A Map keeps a key's first position when it is set again: "replaces in place, new names appended".
+  const env = new Map(start.env.map((e) => [e.value.name, e]))
+  const requests = { ...start.resources.requests }
+  const limits = { ...start.resources.limits }
+  const tolerations = [...start.tolerations]
+  const tolerationKeys = new Set(tolerations.map((t) => canonicalJson(t.value)))
+  let required = start.nodeAffinity.required
+  const preferred = [...start.nodeAffinity.preferred]
+  const preferredKeys = new Set(preferred.map((p) => canonicalJson(p.value)))
+  const volumes = new Map(start.volumes.map((v) => [v.value.name, v]))
+  const services = new Map(start.services.map((s) => [s.value.name, s]))
+  let gpu = start.gpu
+  for (const { name: from, body } of contributions) {
+    applied.push(from)
+    for (const value of body.env ?? []) env.set(value.name, { value, from })
+    for (const [resource, value] of Object.entries(body.resources?.requests ?? {})) requests[resource] = { value, from }
+    for (const [resource, value] of Object.entries(body.resources?.limits ?? {})) limits[resource] = { value, from }
+    for (const value of body.node_tolerations ?? []) {
+      const key = canonicalJson(value)
+      if (!tolerationKeys.has(key)) {
+        tolerationKeys.add(key)
+        tolerations.push({ value, from })
+      }
     }
+    const affinity = body.node_affinity
+    if (affinity?.requiredDuringSchedulingIgnoredDuringExecution !== undefined) {
+      required = { value: affinity.requiredDuringSchedulingIgnoredDuringExecution, from }
+    }
+    for (const value of affinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []) {
+      const key = canonicalJson(value)
+      if (!preferredKeys.has(key)) {
+        preferredKeys.add(key)
+        preferred.push({ value, from })
+      }
+    }
+    for (const value of body.volumes ?? []) volumes.set(value.name, { value, from })
+    for (const [name, service] of Object.entries(body.services ?? {})) services.set(name, { value: { name, service }, from })
+    if (body.gpu !== undefined) gpu = { value: body.gpu, from }
   }
-  return result
-}
-
-// Exact duplicates (as data) are dropped; provenance stays with the first.
-const concatDistinct = <A>(existing: ReadonlyArray<Sourced<A>>, added: ReadonlyArray<Sourced<A>>): ReadonlyArray<Sourced<A>> => {
-  const seen = new Set(existing.map((s) => canonicalJson(s.value)))
-  return [...existing, ...added.filter((s) => {
-    const key = canonicalJson(s.value)
-    if (seen.has(key)) return false
-    seen.add(key)
-    return true
-  })]
-}
-
-const sourced = <A>(from: string) => (value: A): Sourced<A> => ({ value, from })
-
-const mergeQuantities = (
-  existing: Readonly<Record<string, Sourced<Quantity>>>,
-  added: Readonly<Record<string, Quantity>> | undefined,
-  from: string
-): Readonly<Record<string, Sourced<Quantity>>> => {
-  if (added === undefined || Object.keys(added).length === 0) return existing
-  const result = { ...existing }
-  for (const [name, value] of Object.entries(added)) result[name] = { value, from }
-  return result
-}
-
-/** Merges one contribution into the result so far: later wins, nothing is duplicated (SPEC 3). */
-export const mergeContribution = (merged: MergedProfile, contribution: Contribution): MergedProfile => {
-  const { name: from, body } = contribution
-  const affinity = body.node_affinity
-  const required = affinity?.requiredDuringSchedulingIgnoredDuringExecution
-  const nodeAffinity = {
-    ...(required !== undefined ? { required: { value: required, from } }
-      : merged.nodeAffinity.required !== undefined ? { required: merged.nodeAffinity.required } : {}),
-    preferred: concatDistinct(merged.nodeAffinity.preferred,
-      (affinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map(sourced(from)))
-  }
-  const gpu = body.gpu !== undefined ? { value: body.gpu, from } : merged.gpu
   return {
-    applied: [...merged.applied, from],
-    env: replaceByKey(merged.env, (body.env ?? []).map(sourced(from)), (e) => e.value.name),
-    resources: {
-      requests: mergeQuantities(merged.resources.requests, body.resources?.requests, from),
-      limits: mergeQuantities(merged.resources.limits, body.resources?.limits, from)
-    },
-    tolerations: concatDistinct(merged.tolerations, (body.node_tolerations ?? []).map(sourced(from))),
-    nodeAffinity,
-    volumes: replaceByKey(merged.volumes, (body.volumes ?? []).map(sourced(from)), (v) => v.value.name),
-    services: replaceByKey(merged.services,
-      Object.entries(body.services ?? {}).map(([name, service]) => ({ value: { name, service }, from })),
-      (s) => s.value.name),
+    applied,
+    env: [...env.values()],
+    resources: { requests, limits },
+    tolerations,
+    nodeAffinity: { ...(required === undefined ? {} : { required }), preferred },
+    volumes: [...volumes.values()],
+    services: [...services.values()],
     ...(gpu === undefined ? {} : { gpu })
   }
 }
 
+/** Merges one contribution into the result so far (SPEC 3). */
+export const mergeContribution = (merged: MergedProfile, contribution: Contribution): MergedProfile =>
+  mergeInto(merged, [contribution])
+
 /** Merges contributions in order (SPEC 3). */
 export const mergeContributions = (contributions: ReadonlyArray<Contribution>): MergedProfile =>
-  contributions.reduce(mergeContribution, emptyMergedProfile)
+  mergeInto(emptyMergedProfile, contributions)

@@ -6,7 +6,7 @@ import { appendDistinct, isJsonArray, isJsonObject, type Json, type JsonObject }
 import type { MergedProfile, Sourced } from "./merge.ts"
 import { toLabelValue } from "./names.ts"
 import { compareQuantities, parseQuantity, quantityToInteger } from "./quantity.ts"
-import { defaultMountPath, toPodVolume } from "./volumes.ts"
+import { defaultMountPath, type PodVolume, toPodVolume } from "./volumes.ts"
 
 /** The label that names the pod's user (escaped to a valid label value). */
 export const userLabel = "jupyterhub.opendatahub.io/user"
@@ -25,45 +25,46 @@ export interface PodOptions {
 }
 
 // A pod is never decoded through a closed schema: these read the parts the transform touches
-// and fail with the path of the first part that is not what Kubernetes allows.
-type Read<A> = Result.Result<A, InvalidDocument>
+// and give the path of the first part that is not what Kubernetes allows. They return the error
+// as a value (not a Result) because the transform runs on every spawn and this is its hot path.
+type Read<A> = A | InvalidDocument
 const podSource = "pod"
 const invalid = (path: ReadonlyArray<PropertyKey>, message: string): InvalidDocument =>
   new InvalidDocument({ source: podSource, problems: [{ path: formatPath(path), message }] })
 
 const objectAt = (parent: JsonObject, key: string, path: ReadonlyArray<PropertyKey>): Read<JsonObject> => {
   const value = parent[key]
-  if (value === undefined || value === null) return Result.succeed({})
-  return isJsonObject(value) ? Result.succeed(value) : Result.fail(invalid([...path, key], `expected an object, got ${JSON.stringify(value)}`))
+  if (value === undefined || value === null) return {}
+  return isJsonObject(value) ? value : invalid([...path, key], `expected an object, got ${JSON.stringify(value)}`)
 }
 
 const arrayAt = (parent: JsonObject, key: string, path: ReadonlyArray<PropertyKey>): Read<ReadonlyArray<Json>> => {
   const value = parent[key]
-  if (value === undefined || value === null) return Result.succeed([])
-  return isJsonArray(value) ? Result.succeed(value) : Result.fail(invalid([...path, key], `expected an array, got ${JSON.stringify(value)}`))
+  if (value === undefined || value === null) return []
+  return isJsonArray(value) ? value : invalid([...path, key], `expected an array, got ${JSON.stringify(value)}`)
 }
 
 // Named entries (env, volumes, volumeMounts): each must be an object with a string name.
-const namedAt = (parent: JsonObject, key: string, path: ReadonlyArray<PropertyKey>): Read<ReadonlyArray<JsonObject>> =>
-  Result.flatMap(arrayAt(parent, key, path), (items) => {
-    const bad = items.findIndex((item) => !isJsonObject(item) || typeof item["name"] !== "string")
-    return bad === -1
-      ? Result.succeed(items.filter(isJsonObject))
-      : Result.fail(invalid([...path, key, bad], "expected an object with a string name"))
-  })
+const namedAt = (parent: JsonObject, key: string, path: ReadonlyArray<PropertyKey>): Read<ReadonlyArray<JsonObject>> => {
+  const items = arrayAt(parent, key, path)
+  if (items instanceof InvalidDocument) return items
+  const bad = items.findIndex((item) => !isJsonObject(item) || typeof item["name"] !== "string")
+  return bad === -1 ? items.filter(isJsonObject) : invalid([...path, key, bad], "expected an object with a string name")
+}
 
-const quantitiesAt = (parent: JsonObject, key: string, path: ReadonlyArray<PropertyKey>): Read<Readonly<Record<string, string>>> =>
-  Result.flatMap(objectAt(parent, key, path), (list) => {
-    const result: Record<string, string> = {}
-    for (const [name, value] of Object.entries(list)) {
-      const text = typeof value === "number" ? String(value) : value
-      if (typeof text !== "string" || parseQuantity(text) === undefined) {
-        return Result.fail(invalid([...path, key, name], `expected a Kubernetes quantity, got ${JSON.stringify(value)}`))
-      }
-      result[name] = text
+const quantitiesAt = (parent: JsonObject, key: string, path: ReadonlyArray<PropertyKey>): Read<Readonly<Record<string, string>>> => {
+  const list = objectAt(parent, key, path)
+  if (list instanceof InvalidDocument) return list
+  const result: Record<string, string> = {}
+  for (const [name, value] of Object.entries(list)) {
+    const text = typeof value === "number" ? String(value) : value
+    if (typeof text !== "string" || parseQuantity(text) === undefined) {
+      return invalid([...path, key, name], `expected a Kubernetes quantity, got ${JSON.stringify(value)}`)
     }
-    return Result.succeed(result)
-  })
+    result[name] = text
+  }
+  return result
+}
 
 const replaceNamed = (existing: ReadonlyArray<JsonObject>, added: ReadonlyArray<JsonObject>): ReadonlyArray<JsonObject> => {
   const result = [...existing]
@@ -86,21 +87,21 @@ const checkRequestsWithinLimits = (
   requests: Readonly<Record<string, string>>,
   limits: Readonly<Record<string, string>>,
   merged: MergedProfile
-): Result.Result<void, RequestAboveLimit> => {
+): RequestAboveLimit | undefined => {
   for (const [resource, request] of Object.entries(requests)) {
     const limit = limits[resource]
     if (limit === undefined) continue
     const requested = parseQuantity(request)
     const allowed = parseQuantity(limit)
     if (requested !== undefined && allowed !== undefined && compareQuantities(requested, allowed) > 0) {
-      return Result.fail(new RequestAboveLimit({
+      return new RequestAboveLimit({
         container, resource, request, limit,
         requestFrom: merged.resources.requests[resource]?.from ?? "the pod",
         limitFrom: merged.resources.limits[resource]?.from ?? "the pod"
-      }))
+      })
     }
   }
-  return Result.succeed(undefined)
+  return undefined
 }
 
 const securityContextFor = (existing: JsonObject, mode: GpuMode): JsonObject => {
@@ -133,69 +134,55 @@ export const applyToPod = (
   pod: unknown,
   merged: MergedProfile,
   options: PodOptions
-): Result.Result<JsonObject, InvalidDocument | RequestAboveLimit> => Result.gen(function*() {
-  if (!isJsonObject(pod)) return yield* Result.fail(invalid([], "expected a Pod object"))
-  const metadata = yield* objectAt(pod, "metadata", [])
-  const labels = yield* objectAt(metadata, "labels", ["metadata"])
-  const annotations = yield* objectAt(metadata, "annotations", ["metadata"])
-  if (!isJsonObject(pod["spec"])) return yield* Result.fail(invalid(["spec"], "expected the pod spec"))
+): Result.Result<JsonObject, InvalidDocument | RequestAboveLimit> => {
+  if (!isJsonObject(pod)) return Result.fail(invalid([], "expected a Pod object"))
+  const metadata = objectAt(pod, "metadata", [])
+  if (metadata instanceof InvalidDocument) return Result.fail(metadata)
+  const labels = objectAt(metadata, "labels", ["metadata"])
+  if (labels instanceof InvalidDocument) return Result.fail(labels)
+  const annotations = objectAt(metadata, "annotations", ["metadata"])
+  if (annotations instanceof InvalidDocument) return Result.fail(annotations)
   const spec = pod["spec"]
-  const containers = yield* arrayAt(spec, "containers", ["spec"])
-  if (containers.length === 0) return yield* Result.fail(invalid(["spec", "containers"], "expected at least one container"))
+  if (!isJsonObject(spec)) return Result.fail(invalid(["spec"], "expected the pod spec"))
+  const containers = arrayAt(spec, "containers", ["spec"])
+  if (containers instanceof InvalidDocument) return Result.fail(containers)
+  if (containers.length === 0) return Result.fail(invalid(["spec", "containers"], "expected at least one container"))
   const notebookIndex = notebookContainerIndex(containers)
+  const mountBase = options.defaultMountPath ?? defaultMountPath
+  const podVolumes = merged.volumes.map(({ value }) => toPodVolume(value, mountBase))
 
   const newContainers: Array<JsonObject> = []
   for (const [index, container] of containers.entries()) {
     const path = ["spec", "containers", index]
     if (!isJsonObject(container) || typeof container["name"] !== "string") {
-      return yield* Result.fail(invalid(path, "expected a container with a name"))
+      return Result.fail(invalid(path, "expected a container with a name"))
     }
-    const env = yield* namedAt(container, "env", path)
+    const env = namedAt(container, "env", path)
+    if (env instanceof InvalidDocument) return Result.fail(env)
     if (index !== notebookIndex) {
       newContainers.push({ ...container, env: setEnv(env, "JUPYTERHUB_USER_NAME", options.user) })
       continue
     }
-    const resources = yield* objectAt(container, "resources", path)
-    const requests = mergeQuantities(yield* quantitiesAt(resources, "requests", [...path, "resources"]), merged.resources.requests)
-    const limits = mergeQuantities(yield* quantitiesAt(resources, "limits", [...path, "resources"]), merged.resources.limits)
-    yield* checkRequestsWithinLimits(container["name"], requests, limits, merged)
-
-    let newEnv = replaceNamed(env, merged.env.map(({ value }) => value))
-    newEnv = setEnv(newEnv, "JUPYTERHUB_USER_NAME", options.user)
-    const memory = limits["memory"] === undefined ? undefined : parseQuantity(limits["memory"])
-    if (memory !== undefined) newEnv = setEnv(newEnv, "MEM_LIMIT", quantityToInteger(memory).toString())
-
-    const podVolumes = merged.volumes.map(({ value }) => toPodVolume(value, options.defaultMountPath ?? defaultMountPath))
-    const mounts = yield* namedAt(container, "volumeMounts", path)
-    const gpu = merged.gpu?.value ?? 0
-    const securityContext = yield* objectAt(container, "securityContext", path)
-
-    newContainers.push({
-      ...container,
-      env: newEnv,
-      ...(container["resources"] === undefined && Object.keys(requests).length === 0 && Object.keys(limits).length === 0 ? {} : {
-        resources: {
-          ...resources,
-          ...(Object.keys(requests).length === 0 ? {} : { requests }),
-          ...(Object.keys(limits).length === 0 ? {} : { limits })
-        }
-      }),
-      ...(podVolumes.length === 0 ? {} : { volumeMounts: replaceNamed(mounts, podVolumes.map((v) => v.mount)) }),
-      ...(gpu > 0 && options.gpuMode !== undefined ? { securityContext: securityContextFor(securityContext, options.gpuMode) } : {})
-    })
+    const notebook = transformNotebook(container, container["name"], env, path, merged, options, podVolumes)
+    if (notebook instanceof InvalidDocument || notebook instanceof RequestAboveLimit) return Result.fail(notebook)
+    newContainers.push(notebook)
   }
 
-  const volumes = yield* namedAt(spec, "volumes", ["spec"])
-  const podVolumes = merged.volumes.map(({ value }) => toPodVolume(value, options.defaultMountPath ?? defaultMountPath).volume)
-  const tolerations = yield* arrayAt(spec, "tolerations", ["spec"])
-  const affinity = yield* objectAt(spec, "affinity", ["spec"])
-  const nodeAffinity = yield* objectAt(affinity, "nodeAffinity", ["spec", "affinity"])
-  const preferred = yield* arrayAt(nodeAffinity, "preferredDuringSchedulingIgnoredDuringExecution", ["spec", "affinity", "nodeAffinity"])
+  const volumes = namedAt(spec, "volumes", ["spec"])
+  if (volumes instanceof InvalidDocument) return Result.fail(volumes)
+  const tolerations = arrayAt(spec, "tolerations", ["spec"])
+  if (tolerations instanceof InvalidDocument) return Result.fail(tolerations)
+  const affinity = objectAt(spec, "affinity", ["spec"])
+  if (affinity instanceof InvalidDocument) return Result.fail(affinity)
+  const nodeAffinity = objectAt(affinity, "nodeAffinity", ["spec", "affinity"])
+  if (nodeAffinity instanceof InvalidDocument) return Result.fail(nodeAffinity)
+  const preferred = arrayAt(nodeAffinity, "preferredDuringSchedulingIgnoredDuringExecution", ["spec", "affinity", "nodeAffinity"])
+  if (preferred instanceof InvalidDocument) return Result.fail(preferred)
   const required = merged.nodeAffinity.required
   const addedPreferred = merged.nodeAffinity.preferred.map(({ value }) => value)
   const touchesAffinity = required !== undefined || addedPreferred.length > 0
 
-  return {
+  return Result.succeed({
     ...pod,
     metadata: {
       ...metadata,
@@ -205,7 +192,7 @@ export const applyToPod = (
     spec: {
       ...spec,
       containers: newContainers,
-      ...(podVolumes.length === 0 ? {} : { volumes: replaceNamed(volumes, podVolumes) }),
+      ...(podVolumes.length === 0 ? {} : { volumes: replaceNamed(volumes, podVolumes.map((v) => v.volume)) }),
       ...(merged.tolerations.length === 0 ? {} : { tolerations: appendDistinct(tolerations, merged.tolerations.map(({ value }) => value)) }),
       ...(touchesAffinity
         ? {
@@ -222,5 +209,53 @@ export const applyToPod = (
         }
         : {})
     }
+  })
+}
+
+// The notebook container: env, resources, mounts and the GPU security context (SPEC 5).
+const transformNotebook = (
+  container: JsonObject,
+  name: string,
+  env: ReadonlyArray<JsonObject>,
+  path: ReadonlyArray<PropertyKey>,
+  merged: MergedProfile,
+  options: PodOptions,
+  podVolumes: ReadonlyArray<PodVolume>
+): JsonObject | InvalidDocument | RequestAboveLimit => {
+  const resources = objectAt(container, "resources", path)
+  if (resources instanceof InvalidDocument) return resources
+  const ownRequests = quantitiesAt(resources, "requests", [...path, "resources"])
+  if (ownRequests instanceof InvalidDocument) return ownRequests
+  const ownLimits = quantitiesAt(resources, "limits", [...path, "resources"])
+  if (ownLimits instanceof InvalidDocument) return ownLimits
+  const requests = mergeQuantities(ownRequests, merged.resources.requests)
+  const limits = mergeQuantities(ownLimits, merged.resources.limits)
+  const aboveLimit = checkRequestsWithinLimits(name, requests, limits, merged)
+  if (aboveLimit !== undefined) return aboveLimit
+  const mounts = namedAt(container, "volumeMounts", path)
+  if (mounts instanceof InvalidDocument) return mounts
+  const securityContext = objectAt(container, "securityContext", path)
+  if (securityContext instanceof InvalidDocument) return securityContext
+
+  let newEnv = replaceNamed(env, merged.env.map(({ value }) => value))
+  newEnv = setEnv(newEnv, "JUPYTERHUB_USER_NAME", options.user)
+  const memory = limits["memory"] === undefined ? undefined : parseQuantity(limits["memory"])
+  if (memory !== undefined) newEnv = setEnv(newEnv, "MEM_LIMIT", quantityToInteger(memory).toString())
+  const hasResources = container["resources"] !== undefined || Object.keys(requests).length > 0 || Object.keys(limits).length > 0
+  const gpu = merged.gpu?.value ?? 0
+  return {
+    ...container,
+    env: newEnv,
+    ...(hasResources
+      ? {
+        resources: {
+          ...resources,
+          ...(Object.keys(requests).length === 0 ? {} : { requests }),
+          ...(Object.keys(limits).length === 0 ? {} : { limits })
+        }
+      }
+      : {}),
+    ...(podVolumes.length === 0 ? {} : { volumeMounts: replaceNamed(mounts, podVolumes.map((v) => v.mount)) }),
+    ...(gpu > 0 && options.gpuMode !== undefined ? { securityContext: securityContextFor(securityContext, options.gpuMode) } : {})
   }
-})
+}

@@ -19,8 +19,20 @@ const decimal: Record<string, number> = { n: -9, u: -6, m: -3, "": 0, k: 3, M: 6
 // Exponents beyond this are rejected: no real resource needs them and 10^huge would exhaust memory.
 const maxExponent = 100
 
+// The same few quantities are parsed on every spawn; the cache is bounded so odd input cannot grow it.
+const parsed = new Map<string, QuantityValue | undefined>()
+const maxCached = 4096
+
 /** The exact value of a quantity string, or undefined when it is not a quantity. */
 export const parseQuantity = (text: string): QuantityValue | undefined => {
+  if (parsed.has(text)) return parsed.get(text)
+  const value = parseUncached(text)
+  if (parsed.size >= maxCached) parsed.clear()
+  parsed.set(text, value)
+  return value
+}
+
+const parseUncached = (text: string): QuantityValue | undefined => {
   const match = quantityPattern.exec(text)
   if (match === null) return undefined
   const number = match[1] ?? ""

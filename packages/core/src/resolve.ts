@@ -3,7 +3,7 @@ import type { Configuration } from "./configuration.ts"
 import type { UnknownSize } from "./errors.ts"
 import { gpuResource, gpuTolerations } from "./gpu.ts"
 import { type Contribution, type MergedProfile, mergeContribution, mergeContributions } from "./merge.ts"
-import { profileMatches } from "./select.ts"
+import { selectProfiles } from "./select.ts"
 import { findSize, sizeContribution } from "./sizes.ts"
 import { type UserSettings, userSettingsProfileName } from "./user-settings.ts"
 
@@ -53,8 +53,7 @@ export const resolveProfile = (
   unknownSize: UnknownSizePolicy = "error"
 ): Result.Result<Resolution, UnknownSize> => {
   const warnings: Array<string> = []
-  const contributions: Array<Contribution> = configuration.profiles
-    .filter(({ profile }) => profileMatches(profile, request))
+  const contributions: Array<Contribution> = selectProfiles(configuration.profiles, request)
     .map(({ name, profile }) => ({ name, body: profile }))
   if (userSettings !== undefined) {
     contributions.push({

@@ -1,4 +1,5 @@
 import type { Profile } from "./config/profile.ts"
+import type { NamedProfile } from "./configuration.ts"
 
 /** Who is spawning what: the inputs of profile selection (SPEC 2). */
 export interface Spawn {
@@ -50,23 +51,80 @@ const globToRegExp = (glob: string): RegExp => {
 
 const sameAs = (entry: string) => entry.includes("*") ? (candidate: string) => globToRegExp(entry).test(candidate) : (candidate: string) => candidate === entry
 
-/** Whether one `images` entry matches an image: equal, equal to its last path segment, tagless, or a `*` glob. */
-export const imageEntryMatches = (entry: string, image: string): boolean => {
-  const forms = imageForms(image)
+const entryMatchesForms = (entry: string, forms: ImageForms): boolean => {
   const matches = sameAs(entry)
   return hasTag(entry)
     ? matches(forms.full) || matches(forms.lastSegment)
     : matches(forms.fullUntagged) || matches(forms.lastSegmentUntagged)
 }
 
+/** Whether one `images` entry matches an image: equal, equal to its last path segment, tagless, or a `*` glob. */
+export const imageEntryMatches = (entry: string, image: string): boolean => entryMatchesForms(entry, imageForms(image))
+
+const imagesMatch = (profile: Profile, forms: ImageForms): boolean => {
+  const images = profile.images ?? []
+  return images.length === 0 || images.some((entry) => entryMatchesForms(entry, forms))
+}
+
 /** Whether a profile applies to a spawn (SPEC 2): images, then users or groups. */
 export const profileMatches = (profile: Profile, spawn: Spawn): boolean => {
-  const images = profile.images ?? []
-  if (images.length > 0 && !images.some((entry) => imageEntryMatches(entry, spawn.image))) return false
+  if (!imagesMatch(profile, imageForms(spawn.image))) return false
   const users = profile.users ?? []
   const groups = profile.groups ?? []
   if (users.length === 0 && groups.length === 0) return true
   const listedAsUser = users.includes("*") || users.includes(spawn.user)
   const listedByGroup = groups.some((group) => spawn.groups.includes(group))
   return listedAsUser || listedByGroup
+}
+
+/** Which profiles can match whom: a spawn only looks at its own candidates, not every profile. */
+interface SelectionIndex {
+  readonly everyone: ReadonlyArray<number>
+  readonly byUser: ReadonlyMap<string, ReadonlyArray<number>>
+  readonly byGroup: ReadonlyMap<string, ReadonlyArray<number>>
+}
+
+const addTo = (map: Map<string, Array<number>>, key: string, index: number): void => {
+  const list = map.get(key)
+  if (list === undefined) map.set(key, [index])
+  else if (list.at(-1) !== index) list.push(index)
+}
+
+const buildIndex = (profiles: ReadonlyArray<NamedProfile>): SelectionIndex => {
+  const everyone: Array<number> = []
+  const byUser = new Map<string, Array<number>>()
+  const byGroup = new Map<string, Array<number>>()
+  profiles.forEach(({ profile }, index) => {
+    const users = profile.users ?? []
+    const groups = profile.groups ?? []
+    if ((users.length === 0 && groups.length === 0) || users.includes("*")) {
+      everyone.push(index)
+      return
+    }
+    for (const user of users) addTo(byUser, user, index)
+    for (const group of groups) addTo(byGroup, group, index)
+  })
+  return { everyone, byUser, byGroup }
+}
+
+// Configurations are immutable and long-lived (loaded once, used for every spawn): index each once.
+const indexes = new WeakMap<ReadonlyArray<NamedProfile>, SelectionIndex>()
+
+/** The profiles that apply to a spawn (SPEC 2), in document order. */
+export const selectProfiles = (profiles: ReadonlyArray<NamedProfile>, spawn: Spawn): ReadonlyArray<NamedProfile> => {
+  let index = indexes.get(profiles)
+  if (index === undefined) {
+    index = buildIndex(profiles)
+    indexes.set(profiles, index)
+  }
+  const candidates = new Set(index.everyone)
+  for (const i of index.byUser.get(spawn.user) ?? []) candidates.add(i)
+  for (const group of spawn.groups) for (const i of index.byGroup.get(group) ?? []) candidates.add(i)
+  const forms = imageForms(spawn.image)
+  const selected: Array<NamedProfile> = []
+  for (const i of [...candidates].sort((a, b) => a - b)) {
+    const named = profiles[i]
+    if (named !== undefined && imagesMatch(named.profile, forms)) selected.push(named)
+  }
+  return selected
 }

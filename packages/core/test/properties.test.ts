@@ -14,6 +14,8 @@ import {
   type JsonObject,
   parseYamlDocuments,
   Pod,
+  profileMatches,
+  selectProfiles,
   readUserSettings,
   resolveProfile,
   toDnsLabel,
@@ -143,5 +145,25 @@ describe("properties", () => {
         expect(toDnsLabel(a)).not.toBe(toDnsLabel(b))
       }
     }), { numRuns: 1000 })
+  })
+})
+
+describe("selection index", () => {
+  it("selects exactly the profiles that match, in document order", () => {
+    const profile = fc.record({
+      name: fc.constantFrom("p1", "p2", "p3"),
+      users: fc.array(fc.constantFrom("u1", "u2", "*", "u3"), { maxLength: 3 }),
+      groups: fc.array(fc.constantFrom("g1", "g2"), { maxLength: 2 }),
+      images: fc.array(fc.constantFrom("img", "img:1", "other", "*:2", "i*"), { maxLength: 2 })
+    }, { requiredKeys: ["name"] })
+    const spawn = fc.record({
+      user: fc.constantFrom("u1", "u2", "u3", "u4"),
+      groups: fc.array(fc.constantFrom("g1", "g2", "g3"), { maxLength: 2 }),
+      image: fc.constantFrom("img:1", "img:2", "reg:5000/ns/img:1", "other:1")
+    })
+    fc.assert(fc.property(fc.array(profile, { maxLength: 12 }), spawn, (profiles, s) => {
+      const configuration = configurationOf({ profiles })
+      expect(selectProfiles(configuration.profiles, s)).toEqual(configuration.profiles.filter(({ profile: p }) => profileMatches(p, s)))
+    }), { numRuns: 500 })
   })
 })

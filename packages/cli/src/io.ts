@@ -1,4 +1,5 @@
 import { parseYamlDocuments } from "@jsp/core"
+import { describeReadError } from "@jsp/file-adapter"
 import { Effect, FileSystem, Result } from "effect"
 import { stringify } from "yaml"
 import { CliFailure, ExitCode } from "./failure.ts"
@@ -18,7 +19,7 @@ export const readDocument = Effect.fn("readDocument")(function*(path: string, wh
   const text = path === "-"
     ? yield* readStdin
     : yield* (yield* FileSystem.FileSystem).readFileString(path).pipe(Effect.mapError((e) =>
-      new CliFailure({ text: `cannot read ${what} ${path}: ${e.message}`, code: ExitCode.unavailable, cause: e })))
+      new CliFailure({ text: `cannot read ${what} ${path}: ${describeReadError(e)}`, code: ExitCode.unavailable, cause: e })))
   const parsed = parseYamlDocuments(source, text)
   if (Result.isFailure(parsed)) {
     return yield* new CliFailure({ text: parsed.failure.message, code: ExitCode.invalid })

@@ -4,6 +4,7 @@ import { Result } from "effect"
 import {
   applyToPod,
   combineDocuments,
+  isJsonObject,
   type Configuration,
   decodeConfigDocument,
   type JsonObject,
@@ -63,4 +64,35 @@ export const applyOrThrow = (...args: Parameters<typeof applyToPod>): JsonObject
   const result = applyToPod(...args)
   if (Result.isFailure(result)) throw new Error(result.failure.message)
   return result.success
+}
+
+/** The value at a path inside JSON, undefined when absent (for assertions). */
+export const at = (value: unknown, ...path: ReadonlyArray<string | number>): unknown =>
+  path.reduce<unknown>((v, key) => typeof key === "number"
+    ? (Array.isArray(v) ? v[key] : undefined)
+    : (isJsonObject(v) ? v[key] : undefined), value)
+
+const objectOrEmpty = (value: unknown): JsonObject => isJsonObject(value) ? value : {}
+
+/** A pod with fields of its spec replaced. */
+export const withSpec = (pod: JsonObject, spec: JsonObject): JsonObject => ({ ...pod, spec: { ...objectOrEmpty(pod["spec"]), ...spec } })
+
+/** A pod whose first container has fields replaced. */
+export const withNotebook = (pod: JsonObject, fields: JsonObject): JsonObject =>
+  withSpec(pod, { containers: [{ ...objectOrEmpty(at(pod, "spec", "containers", 0)), ...fields }] })
+
+/** The env of a container as name → value. */
+export const envOf = (pod: unknown, container = 0): ReadonlyArray<unknown> => {
+  const env = at(pod, "spec", "containers", container, "env")
+  return Array.isArray(env) ? env : []
+}
+export const envNames = (pod: unknown, container = 0): ReadonlyArray<unknown> => envOf(pod, container).map((e) => at(e, "name"))
+export const envValue = (pod: unknown, name: string, container = 0): unknown =>
+  at(envOf(pod, container).find((e) => at(e, "name") === name), "value")
+
+/** A container of a pod (test setup: throws when there is none). */
+export const containerOf = (pod: unknown, index: number): JsonObject => {
+  const container = at(pod, "spec", "containers", index)
+  if (!isJsonObject(container)) throw new Error(`no container ${index}`)
+  return container
 }

@@ -16,8 +16,9 @@ import {
   userSettingsConfigMapName,
   userSettingsOf
 } from "@jsp/core"
-import { Effect, FileSystem, Layer, Option, Path, Result } from "effect"
+import { Effect, FileSystem, Layer, Option, Path, type PlatformError, Result } from "effect"
 import { classifyDocuments } from "./manifests.ts"
+import { describeReadError } from "./read-errors.ts"
 
 const documentFile = /\.(ya?ml|json)$/iu
 
@@ -29,7 +30,7 @@ export interface LoadedPath {
   readonly errors: ReadonlyArray<InvalidDocument>
 }
 
-const unavailable = (source: string) => (e: { readonly message: string }) => new SourceUnavailable({ source, reason: e.message })
+const unavailable = (source: string) => (e: PlatformError.PlatformError) => new SourceUnavailable({ source, reason: describeReadError(e) })
 
 /** The files of a path: the file itself, or a directory's `*.yaml`/`*.yml`/`*.json` files in name order. */
 const filesOf = Effect.fn("filesOf")(function*(path: string) {
@@ -134,30 +135,26 @@ const parseSettings = (found: DocumentText | undefined) =>
     : Effect.fromResult(parseYamlDocuments(found.source, found.text)).pipe(
       Effect.map((docs) => Option.some<RawDocument>({ source: found.source, content: docs[0] })))
 
-/** `ConfigSource` over files and directories (SPEC 1, "File"); files are read on every call. */
+/** `ConfigSource` over files and directories (SPEC 1, "File"); the files are read once, when first needed. */
 export const FileConfigSource = (options: FileSourceOptions) =>
   Layer.effect(ConfigSource, Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
-    const provide = Effect.provideService(FileSystem.FileSystem, fs)
     const names = options.names ?? defaultConfigMapNames
+    // Configuration and users' settings come from the same files: read them once per layer.
+    const loaded = yield* Effect.cached(loadPaths(options).pipe(
+      Effect.provideService(FileSystem.FileSystem, fs),
+      Effect.provideService(Path.Path, path)
+    ))
     return ConfigSource.of({
-      documents: loadPaths(options).pipe(
-        Effect.flatMap(({ documents, warnings, errors }) =>
-          errors.length > 0
-            ? Effect.fail(new InvalidConfiguration({ documents: errors }))
-            : Effect.succeed({ documents, warnings })),
-        provide,
-        Effect.provideService(Path.Path, path)
-      ),
+      documents: Effect.flatMap(loaded, ({ documents, warnings, errors }) =>
+        errors.length > 0
+          ? Effect.fail(new InvalidConfiguration({ documents: errors }))
+          : Effect.succeed({ documents, warnings })),
       userSettings: (user) => {
         const file = options.userSettingsFile
-        if (file !== undefined) return readUserSettingsFile(file, user, names).pipe(provide)
-        return loadPaths(options).pipe(
-          Effect.flatMap(({ configMaps }) => parseSettings(userSettingsOf(configMaps, user, names))),
-          provide,
-          Effect.provideService(Path.Path, path)
-        )
+        if (file !== undefined) return readUserSettingsFile(file, user, names).pipe(Effect.provideService(FileSystem.FileSystem, fs))
+        return Effect.flatMap(loaded, ({ configMaps }) => parseSettings(userSettingsOf(configMaps, user, names)))
       }
     })
   }))

@@ -1,2 +1,3 @@
 export * from "./config-source.ts"
 export * from "./manifests.ts"
+export * from "./read-errors.ts"

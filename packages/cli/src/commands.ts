@@ -26,13 +26,7 @@ interface SpawnFlags {
   readonly userSettings: Option.Option<string>
 }
 
-const fileSource = (flags: SpawnFlags) => FileConfigSource({
-  paths: flags.config,
-  ...Option.match(flags.userSettings, { onNone: () => ({}), onSome: (userSettingsFile) => ({ userSettingsFile }) })
-})
-
-const optional = <K extends string, A>(key: K, value: Option.Option<A>): { readonly [P in K]?: A } =>
-  Option.match(value, { onNone: () => ({}), onSome: (a) => ({ [key]: a } as { readonly [P in K]?: A }) })
+const fileSource = (flags: SpawnFlags) => FileConfigSource({ paths: flags.config, userSettingsFile: Option.getOrUndefined(flags.userSettings) })
 
 const printWarnings = (warnings: ReadonlyArray<string>) => Effect.forEach(warnings, (w) => Console.error(`warning: ${w}`), { discard: true })
 
@@ -43,9 +37,9 @@ const spawnRequestOf = (flags: SpawnFlags): Effect.Effect<SpawnRequest, CliFailu
     onSome: (user) => Effect.succeed({
       user,
       groups: flags.group,
-      ...optional("image", flags.image),
-      ...optional("size", flags.size),
-      ...optional("gpuType", flags.gpuType)
+      image: Option.getOrUndefined(flags.image),
+      size: Option.getOrUndefined(flags.size),
+      gpuType: Option.getOrUndefined(flags.gpuType)
     })
   })
 
@@ -60,12 +54,15 @@ const apply = Command.make("apply", {
 }, Effect.fn("apply")(function*(flags) {
   const pod = yield* readDocument(flags.pod, "pod")
   const { pod: result, resolution } = yield* applySpawn(pod, {
-    ...optional("user", flags.user),
-    ...(flags.group.length > 0 ? { groups: flags.group } : {}),
-    ...optional("image", flags.image),
-    ...optional("size", flags.size),
-    ...optional("gpuType", flags.gpuType)
-  }, { ...optional("gpuMode", flags.gpuMode), ...optional("defaultMountPath", flags.mountPath) }).pipe(Effect.provide(fileSource(flags)))
+    user: Option.getOrUndefined(flags.user),
+    groups: flags.group.length > 0 ? flags.group : undefined,
+    image: Option.getOrUndefined(flags.image),
+    size: Option.getOrUndefined(flags.size),
+    gpuType: Option.getOrUndefined(flags.gpuType)
+  }, {
+    gpuMode: Option.getOrUndefined(flags.gpuMode),
+    defaultMountPath: Option.getOrUndefined(flags.mountPath)
+  }).pipe(Effect.provide(fileSource(flags)))
   yield* printWarnings(resolution.warnings)
   yield* Console.log(formatOutput(result, flags.output))
 }, reportSpawnErrors)).pipe(Command.withDescription("Print the pod with the matching profiles, the user's settings and the size applied"))

@@ -1,5 +1,5 @@
 import { Result, Schema, SchemaIssue } from "effect"
-import { type InvalidDocument as InvalidDocumentType, InvalidDocument, type Problem } from "./errors.ts"
+import { InvalidDocument, type Problem } from "./errors.ts"
 
 /** A decoded value with the warnings found on the way (unknown keys, ignored entries). */
 export interface Decoded<A> {
@@ -38,7 +38,7 @@ export interface DecodeOptions {
 export const decodeWith = <S extends Schema.Codec<unknown, unknown>>(schema: S) => {
   const lenient = Schema.decodeUnknownResult(schema)
   const strict = Schema.decodeUnknownResult(schema)
-  return (source: string, input: unknown, options: DecodeOptions = {}): Result.Result<Decoded<S["Type"]>, InvalidDocumentType> => {
+  return (source: string, input: unknown, options: DecodeOptions = {}): Result.Result<Decoded<S["Type"]>, InvalidDocument> => {
     const at = options.at ?? []
     const decoded = lenient(input, { errors: "all", reportInput: true })
     if (Result.isFailure(decoded)) {

@@ -20,8 +20,8 @@ export const groupsAnnotation = "jsp.opendatahub.io/groups"
 /** Options of the pod transform beyond the merged profile. */
 export interface PodOptions {
   readonly user: string
-  readonly gpuMode?: GpuMode
-  readonly defaultMountPath?: string
+  readonly gpuMode?: GpuMode | undefined
+  readonly defaultMountPath?: string | undefined
 }
 
 // A pod is never decoded through a closed schema: these read the parts the transform touches

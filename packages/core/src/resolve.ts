@@ -13,9 +13,9 @@ export interface ResolveRequest {
   readonly groups: ReadonlyArray<string>
   readonly image: string
   /** The size chosen for this spawn; without it, the user's last selected size. */
-  readonly size?: string
+  readonly size?: string | undefined
   /** The GPU type whose tolerations apply; without it, every type's. */
-  readonly gpuType?: string
+  readonly gpuType?: string | undefined
 }
 
 /** How an unknown size is treated: an error (CLI, library) or a warning and no size (webhook). */

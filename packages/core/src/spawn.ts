@@ -41,7 +41,7 @@ export const loadUserSettings = Effect.fn("loadUserSettings")(function*(user: st
 })
 
 /** A spawn to resolve; without an image, the user's last selected image is used. */
-export type SpawnRequest = Omit<ResolveRequest, "image"> & { readonly image?: string }
+export type SpawnRequest = Omit<ResolveRequest, "image"> & { readonly image?: string | undefined }
 
 /** Resolves a spawn against the configured source: configuration, the user's settings, then the pure resolution. */
 export const resolveSpawn = Effect.fn("resolveSpawn")(function*(spawn: SpawnRequest, unknownSize: UnknownSizePolicy = "error") {
@@ -62,18 +62,18 @@ export const resolveSpawn = Effect.fn("resolveSpawn")(function*(spawn: SpawnRequ
 
 /** Options for applying a spawn to a pod. */
 export interface ApplyOptions {
-  readonly gpuMode?: GpuMode
-  readonly defaultMountPath?: string
-  readonly unknownSize?: UnknownSizePolicy
+  readonly gpuMode?: GpuMode | undefined
+  readonly defaultMountPath?: string | undefined
+  readonly unknownSize?: UnknownSizePolicy | undefined
 }
 
 /** What the caller knows of a pod's spawn; the rest is read from the pod itself. */
 export interface PodSpawnRequest {
-  readonly user?: string
-  readonly groups?: ReadonlyArray<string>
-  readonly image?: string
-  readonly size?: string
-  readonly gpuType?: string
+  readonly user?: string | undefined
+  readonly groups?: ReadonlyArray<string> | undefined
+  readonly image?: string | undefined
+  readonly size?: string | undefined
+  readonly gpuType?: string | undefined
 }
 
 /**
@@ -91,18 +91,12 @@ export const applySpawn = Effect.fn("applySpawn")(function*(pod: unknown, spawn:
   if (image === undefined) {
     return yield* new MissingInput({ what: "image", hint: "name one, or give the notebook container an image" })
   }
-  const request: ResolveRequest = {
-    user,
-    image,
-    groups: spawn.groups ?? fromPod.groups,
-    ...(spawn.size === undefined ? {} : { size: spawn.size }),
-    ...(spawn.gpuType === undefined ? {} : { gpuType: spawn.gpuType })
-  }
+  const request: ResolveRequest = { user, image, groups: spawn.groups ?? fromPod.groups, size: spawn.size, gpuType: spawn.gpuType }
   const resolution = yield* resolveSpawn(request, options.unknownSize)
   const result: JsonObject = yield* Effect.fromResult(applyToPod(pod, resolution.merged, {
     user,
-    ...(options.gpuMode === undefined ? {} : { gpuMode: options.gpuMode }),
-    ...(options.defaultMountPath === undefined ? {} : { defaultMountPath: options.defaultMountPath })
+    gpuMode: options.gpuMode,
+    defaultMountPath: options.defaultMountPath
   }))
   return { pod: result, resolution }
 })

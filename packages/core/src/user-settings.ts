@@ -19,6 +19,8 @@ export interface UserSettings {
 /** The keys a user may set; everything else in their document is ignored (read) or rejected (write). */
 export const userSettingsKeys = ["env", "last_selected_image", "last_selected_size", "gpu"] as const
 
+const allowedKeys: ReadonlySet<string> = new Set(userSettingsKeys)
+
 /** The name applied-profiles, explain and provenance use for the user's settings. */
 export const userSettingsProfileName = "@singleuser@"
 
@@ -73,7 +75,7 @@ export const readUserSettings = (source: string, input: unknown, context: UserSe
     return result.success.value
   }
   for (const key of Object.keys(input)) {
-    if (!(userSettingsKeys as ReadonlyArray<string>).includes(key)) {
+    if (!allowedKeys.has(key)) {
       warnings.push(`${source}: ${key}: users may only set ${userSettingsKeys.join(", ")}; ignored`)
     }
   }

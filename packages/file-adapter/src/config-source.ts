@@ -103,8 +103,8 @@ export interface FileSourceOptions {
   /** Configuration paths, read in this order (later wins). */
   readonly paths: ReadonlyArray<string>
   /** A file holding one user's settings (raw document or ConfigMap), read instead of looking them up by name. */
-  readonly userSettingsFile?: string
-  readonly names?: ConfigMapNames
+  readonly userSettingsFile?: string | undefined
+  readonly names?: ConfigMapNames | undefined
 }
 
 /** Reads every path; all problems of all documents are collected before failing. */

@@ -1,7 +1,10 @@
+import { readFileSync } from "node:fs"
+import { Ajv2020 } from "ajv/dist/2020.js"
 import { Result } from "effect"
 import { describe, expect, it } from "vitest"
+import { parse } from "yaml"
 import { configJsonSchema, decodeConfigDocument, parseYamlDocuments } from "../src/index.ts"
-import { configurationFromText } from "./helpers.ts"
+import { configurationFromText, testdata } from "./helpers.ts"
 
 const decode = (input: unknown) => decodeConfigDocument("profiles.yaml", input)
 const problems = (input: unknown): string => {
@@ -103,5 +106,15 @@ describe("JSON Schema (jsp schema)", () => {
     }
     expect(defs).toContain("500Mi")
     expect(JSON.stringify(schema)).toContain("mem_limit")
+  })
+
+  it("accepts what jsp accepts and flags what it rejects, in a standard validator", () => {
+    const validate = new Ajv2020({ strict: false, allErrors: true }).compile(configJsonSchema())
+    expect(validate(parse(readFileSync(testdata("seed-profiles.yaml"), "utf8")))).toBe(true)
+    expect(validate({ profiles: [{ env: { A: 1 }, resources: { mem_limit: 1, cpu_limit: "500m" } }], sizes: [{ name: "S", resources: {} }] })).toBe(true)
+    expect(validate({ profiles: [{ resources: { limits: { memory: "1Gx" } } }] })).toBe(false)
+    expect(validate.errors?.map((e) => e.instancePath)).toContain("/profiles/0/resources/limits/memory")
+    expect(validate({ profiles: [{ imagez: ["typo"] }] })).toBe(false)
+    expect(validate({ sizes: [{ name: "S" }] })).toBe(false)
   })
 })

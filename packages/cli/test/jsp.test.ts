@@ -111,6 +111,8 @@ describe("jsp resolve and explain", () => {
     expect(lines.find((l) => l.startsWith("env MY_OWN_SETTING "))).toMatch(/← @singleuser@$/u)
     expect(lines.find((l) => l.startsWith("resources.limits.memory "))).toMatch(/4Gi\s+← size:Medium$/u)
     expect(lines.find((l) => l.startsWith("env MEM_LIMIT "))).toMatch(/"4294967296"\s+← size:Medium \(limits.memory\)$/u)
+    const unknownKey = jsp(["explain", "-c", testdata("unknown-key.yaml"), "--user", "u", "--image", "i:1"])
+    expect(unknownKey.stdout).toContain(`warning: ${testdata("unknown-key.yaml")}: profiles[0].imagez: unknown key, ignored`)
     const json = JSON.parse(jsp(["explain", ...config, "--user", "vpavlin", "-o", "json"]).stdout)
     expect(json.values).toContainEqual({ field: "env THIS_IS_GLOBAL", value: "\"This will appear in all singleuser pods\"", from: "globals" })
   })

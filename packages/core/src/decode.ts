@@ -19,10 +19,15 @@ export const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
     return acc === "" ? name : `${acc}.${name}`
   }, "")
 
+// A problem is one line: what was found is quoted, but never at a length that buries the message.
+const maxMessageLength = 240
+const shorten = (message: string): string =>
+  message.length <= maxMessageLength ? message : `${message.slice(0, maxMessageLength - 1)}…`
+
 const toProblems = (issue: SchemaIssue.Issue, prefix: ReadonlyArray<PropertyKey>): Array<Problem> =>
   standard(issue).issues.map(({ path = [], message }) => ({
     path: formatPath([...prefix, ...path.map((seg) => typeof seg === "object" ? seg.key : seg)]),
-    message: message.charAt(0).toLowerCase() + message.slice(1)
+    message: shorten(message.charAt(0).toLowerCase() + message.slice(1))
   }))
 
 /** Options for {@link decodeWith}. */

@@ -26,6 +26,13 @@ describe("decoding the configuration document (SPEC 1)", () => {
     ].join("\n"))
   })
 
+  it("keeps every problem to one readable line, however long the value found", () => {
+    const message = problems({ profiles: [{ name: "x".repeat(1000), users: "y".repeat(1000) }] })
+    expect(message.split("\n")).toHaveLength(1)
+    expect(message.length).toBeLessThan(300)
+    expect(message).toMatch(/^profiles\.yaml: profiles\[0\]\.users: expected array, got "y+…$/u)
+  })
+
   it("quotes keys that are not identifiers in paths", () => {
     expect(problems({ profiles: [{ resources: { limits: { "nvidia.com/gpu": "x" } } }] }))
       .toBe("profiles.yaml: profiles[0].resources.limits[\"nvidia.com/gpu\"]: expected a Kubernetes quantity such as 500Mi or 250m, got \"x\"")

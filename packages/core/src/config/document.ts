@@ -9,5 +9,8 @@ export const ConfigDocument = Schema.Struct({
   sizes: Schema.optionalKey(Schema.Array(Size)),
   gpuTypes: Schema.optionalKey(Schema.Array(GpuType)),
   ui: Schema.optionalKey(Ui)
-}).annotate({ identifier: "ConfigDocument", title: "jsp configuration document" })
+}).annotate({
+  title: "jsp configuration document",
+  expected: "a configuration document (a mapping with profiles, sizes, gpuTypes or ui)"
+})
 export type ConfigDocument = typeof ConfigDocument.Type

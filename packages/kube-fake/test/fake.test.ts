@@ -1,0 +1,153 @@
+import { ApiException, CoreV1Api, CustomObjectsApi, KubeConfig, KubernetesObjectApi, makeInformer, type V1ConfigMap, Watch } from "@kubernetes/client-node"
+import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import { configMaps, FakeApiServer } from "../src/index.ts"
+
+// The fake is only worth what the real client makes of it: every test talks through @kubernetes/client-node.
+let fake: FakeApiServer
+let kc: KubeConfig
+let core: CoreV1Api
+const ns = "odh"
+
+beforeEach(async () => {
+  fake = await FakeApiServer.start({ token: "sekret", gcDelayMs: 5, bookmarkIntervalMs: 50 })
+  kc = new KubeConfig()
+  kc.loadFromOptions({
+    clusters: [{ name: "fake", server: fake.url, skipTLSVerify: true }],
+    users: [{ name: "u", token: "sekret" }],
+    contexts: [{ name: "fake", cluster: "fake", user: "u", namespace: ns }],
+    currentContext: "fake"
+  })
+  core = kc.makeApiClient(CoreV1Api)
+})
+afterEach(() => fake.stop())
+
+const statusOf = async (p: Promise<unknown>): Promise<{ code: number; reason: string }> => {
+  try {
+    await p
+    return { code: 200, reason: "" }
+  } catch (e) {
+    if (!(e instanceof ApiException)) throw e
+    const body: unknown = typeof e.body === "string" ? JSON.parse(e.body) : undefined
+    const reason = typeof body === "object" && body !== null && "reason" in body ? String(body.reason) : ""
+    return { code: e.code, reason }
+  }
+}
+
+const until = async (check: () => boolean, ms = 2_000) => {
+  const end = Date.now() + ms
+  while (!check()) {
+    if (Date.now() > end) throw new Error("timed out")
+    await new Promise((r) => setTimeout(r, 10))
+  }
+}
+
+describe("the API-server double, through the real client", () => {
+  it("creates, reads, replaces and deletes, with uid, resourceVersion and creationTimestamp", async () => {
+    const created = await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "cm-a", labels: { a: "1" } }, data: { k: "v" } } })
+    expect(created.metadata?.uid).toMatch(/^[0-9a-f-]{36}$/u)
+    expect(created.metadata?.creationTimestamp).toBeInstanceOf(Date)
+    const rv = created.metadata?.resourceVersion
+    const read = await core.readNamespacedConfigMap({ name: "cm-a", namespace: ns })
+    expect(read.data).toEqual({ k: "v" })
+    const replaced = await core.replaceNamespacedConfigMap({ name: "cm-a", namespace: ns, body: { ...read, data: { k: "w" } } })
+    expect(Number(replaced.metadata?.resourceVersion)).toBeGreaterThan(Number(rv))
+    expect(replaced.metadata?.uid).toBe(created.metadata?.uid)
+    expect(await statusOf(core.replaceNamespacedConfigMap({ name: "cm-a", namespace: ns, body: { ...read, data: { k: "stale" } } }))).toEqual({ code: 409, reason: "Conflict" })
+    await core.deleteNamespacedConfigMap({ name: "cm-a", namespace: ns })
+    expect(await statusOf(core.readNamespacedConfigMap({ name: "cm-a", namespace: ns }))).toEqual({ code: 404, reason: "NotFound" })
+  })
+
+  it("answers like kube-apiserver to conflicts and invalid objects", async () => {
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "x" } } })
+    expect(await statusOf(core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "x" } } }))).toEqual({ code: 409, reason: "AlreadyExists" })
+    expect(await statusOf(core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "Bad_Name" } } }))).toEqual({ code: 422, reason: "Invalid" })
+    expect(await statusOf(core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "y", labels: { a: "not valid!" } } } }))).toEqual({ code: 422, reason: "Invalid" })
+    expect(await statusOf(core.listNamespacedConfigMap({ namespace: ns, labelSelector: "a in (b" }))).toEqual({ code: 400, reason: "BadRequest" })
+    expect(await statusOf(core.replaceNamespacedConfigMap({ name: "nope", namespace: ns, body: { metadata: { name: "nope" } } }))).toEqual({ code: 404, reason: "NotFound" })
+  })
+
+  it("lists by label selector, sorted by name, with the list's resourceVersion", async () => {
+    for (const [name, labels] of [["c", { app: "x", tier: "a" }], ["a", { app: "x" }], ["b", { app: "y" }]] as const) {
+      fake.put(configMaps, ns, { metadata: { name, labels } })
+    }
+    fake.put(configMaps, "other", { metadata: { name: "z", labels: { app: "x" } } })
+    const names = async (labelSelector: string) => (await core.listNamespacedConfigMap({ namespace: ns, labelSelector })).items.map((i) => i.metadata?.name)
+    expect(await names("app=x")).toEqual(["a", "c"])
+    expect(await names("app in (x,y),!tier")).toEqual(["a", "b"])
+    expect(await names("tier!=a")).toEqual(["a", "b"])
+    expect(await names("")).toEqual(["a", "b", "c"])
+    expect((await core.listNamespacedConfigMap({ namespace: ns })).metadata?.resourceVersion).toBe(fake.store.resourceVersion)
+  })
+
+  it("serves custom resources with discovery, generation, and the 422 for updates without a resourceVersion", async () => {
+    const objects = KubernetesObjectApi.makeApiClient(kc)
+    const spark = { apiVersion: "radanalytics.io/v1", kind: "SparkCluster", metadata: { name: "spark-alice" }, spec: { workers: 1 } }
+    const created = await objects.create(spark)
+    expect(created.metadata?.namespace).toBe(ns)
+    const co = kc.makeApiClient(CustomObjectsApi)
+    const got: unknown = await co.getNamespacedCustomObject({ group: "radanalytics.io", version: "v1", namespace: ns, plural: "sparkclusters", name: "spark-alice" })
+    expect(got).toMatchObject({ metadata: { generation: 1 }, spec: { workers: 1 } })
+    expect(await statusOf(co.replaceNamespacedCustomObject({ group: "radanalytics.io", version: "v1", namespace: ns, plural: "sparkclusters", name: "spark-alice", body: { apiVersion: "radanalytics.io/v1", kind: "SparkCluster", metadata: { name: "spark-alice" }, spec: { workers: 2 } } })))
+      .toEqual({ code: 422, reason: "Invalid" })
+    expect(fake.requests.map((r) => r.path)).toContain("/apis/radanalytics.io/v1")
+  })
+
+  it("garbage-collects dependents whose owners are all gone", async () => {
+    const owner = await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "owner" } } })
+    const ownerReferences = [{ apiVersion: "v1", kind: "ConfigMap", name: "owner", uid: owner.metadata?.uid ?? "" }]
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "dependent", ownerReferences } } })
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "independent" } } })
+    await core.deleteNamespacedConfigMap({ name: "owner", namespace: ns })
+    await until(() => fake.store.get(configMaps, ns, "dependent") === undefined)
+    expect(fake.store.get(configMaps, ns, "independent")).toBeDefined()
+  })
+
+  it("watches: events after a resourceVersion, selector transitions, bookmarks, 410 Gone", async () => {
+    fake.put(configMaps, ns, { metadata: { name: "before", labels: { w: "1" } } })
+    const start = fake.store.resourceVersion
+    const events: Array<string> = []
+    const watch = new Watch(kc)
+    const request = await watch.watch(`/api/v1/namespaces/${ns}/configmaps`, { resourceVersion: start, labelSelector: "w=1", allowWatchBookmarks: true },
+      (type: string, object: V1ConfigMap) => events.push(`${type} ${object.metadata?.name ?? object.metadata?.resourceVersion}`), () => undefined)
+    fake.put(configMaps, ns, { metadata: { name: "a", labels: { w: "1" } } })
+    fake.put(configMaps, ns, { metadata: { name: "a", labels: { w: "2" } } })
+    fake.put(configMaps, ns, { metadata: { name: "ignored", labels: { w: "2" } } })
+    await until(() => events.some((e) => e.startsWith("BOOKMARK")))
+    expect(events.filter((e) => !e.startsWith("BOOKMARK"))).toEqual(["ADDED a", "DELETED a"])
+    request.abort()
+
+    fake.store.compact()
+    const errors: Array<unknown> = []
+    await watch.watch(`/api/v1/namespaces/${ns}/configmaps`, { resourceVersion: start }, (type: string, object: unknown) => errors.push([type, object]), () => undefined)
+    await until(() => errors.length > 0)
+    expect(errors[0]).toMatchObject(["ERROR", { code: 410, reason: "Expired" }])
+  })
+
+  it("an informer lists, then follows changes, and survives dropped watches", async () => {
+    fake.put(configMaps, ns, { metadata: { name: "one" } })
+    const seen = new Map<string, string>()
+    const informer = makeInformer(kc, `/api/v1/namespaces/${ns}/configmaps`, () => core.listNamespacedConfigMap({ namespace: ns }))
+    informer.on("add", (cm) => seen.set(cm.metadata?.name ?? "", JSON.stringify(cm.data ?? {})))
+    informer.on("update", (cm) => seen.set(cm.metadata?.name ?? "", JSON.stringify(cm.data ?? {})))
+    informer.on("error", () => undefined)
+    await informer.start()
+    expect([...seen.keys()]).toEqual(["one"])
+    fake.dropWatches()
+    fake.put(configMaps, ns, { metadata: { name: "two" }, data: { a: "1" } })
+    await until(() => seen.get("two") === "{\"a\":\"1\"}")
+    await informer.stop()
+  })
+
+  it("rejects a wrong token, forbids by verb, and injects failures", async () => {
+    const wrong = new KubeConfig()
+    wrong.loadFromOptions({ clusters: [{ name: "f", server: fake.url, skipTLSVerify: true }], users: [{ name: "u", token: "wrong" }], contexts: [{ name: "f", cluster: "f", user: "u" }], currentContext: "f" })
+    expect((await statusOf(wrong.makeApiClient(CoreV1Api).listNamespacedConfigMap({ namespace: ns }))).code).toBe(401)
+    fake.forbid("list", "configmaps")
+    expect(await statusOf(core.listNamespacedConfigMap({ namespace: ns }))).toEqual({ code: 403, reason: "Forbidden" })
+    fake.allow()
+    fake.failNext({ status: 500, count: 1, verb: "list" })
+    expect((await statusOf(core.listNamespacedConfigMap({ namespace: ns }))).code).toBe(500)
+    expect((await statusOf(core.listNamespacedConfigMap({ namespace: ns }))).code).toBe(200)
+    expect(fake.count("list")).toBe(4)
+  })
+})

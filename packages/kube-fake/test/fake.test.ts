@@ -83,7 +83,7 @@ describe("the API-server double, through the real client", () => {
     const objects = KubernetesObjectApi.makeApiClient(kc)
     const spark = { apiVersion: "radanalytics.io/v1", kind: "SparkCluster", metadata: { name: "spark-alice" }, spec: { workers: 1 } }
     const created = await objects.create(spark)
-    expect(created.metadata?.namespace).toBe(ns)
+    expect(created).toMatchObject({ metadata: { namespace: ns } })
     const co = kc.makeApiClient(CustomObjectsApi)
     const got: unknown = await co.getNamespacedCustomObject({ group: "radanalytics.io", version: "v1", namespace: ns, plural: "sparkclusters", name: "spark-alice" })
     expect(got).toMatchObject({ metadata: { generation: 1 }, spec: { workers: 1 } })

@@ -2,7 +2,7 @@ import { Context, type Effect, type Option } from "effect"
 import type { SourcedDocument } from "./configuration.ts"
 import type { InvalidConfiguration, InvalidDocument, SourceUnavailable } from "./errors.ts"
 import type { Json, JsonObject } from "./json.ts"
-import type { UserSettings } from "./user-settings.ts"
+import type { UserSettingsUpdate } from "./user-settings-update.ts"
 
 /** Configuration documents in source order, and the warnings found while reading them. */
 export interface LoadedDocuments {
@@ -48,8 +48,10 @@ export class ResourceGateway extends Context.Service<ResourceGateway, {
   readonly delete: (object: KubeObject) => Effect.Effect<void, SourceUnavailable>
 }>()("@jsp/core/ResourceGateway") {}
 
-/** Reads and writes users' own settings; writes accept only the keys users may set (SPEC 1). */
+/** Reads and writes users' own settings documents (SPEC 1); writes are validated before they get here. */
 export class UserSettingsStore extends Context.Service<UserSettingsStore, {
-  readonly read: (user: string) => Effect.Effect<Option.Option<UserSettings>, SourceUnavailable>
-  readonly write: (user: string, settings: UserSettings) => Effect.Effect<void, InvalidDocument | SourceUnavailable>
+  /** The user's settings document as stored now (not from a cache), if there is one. */
+  readonly read: (user: string) => Effect.Effect<Option.Option<RawDocument>, InvalidDocument | SourceUnavailable>
+  /** Applies a validated update (password values to the user's Secret); returns the document as stored. */
+  readonly write: (user: string, update: UserSettingsUpdate) => Effect.Effect<JsonObject, SourceUnavailable>
 }>()("@jsp/core/UserSettingsStore") {}

@@ -1,13 +1,14 @@
 import { Effect, Option } from "effect"
-import { type Configuration, combineDocuments } from "./configuration.ts"
+import { type Configuration, combineDocuments, type SourcedDocument } from "./configuration.ts"
 import { type InvalidConfiguration, InvalidDocument, MissingInput, type RequestAboveLimit, type SourceUnavailable, type UnknownSize } from "./errors.ts"
 import type { GpuMode } from "./gpu.ts"
 import { isJsonObject, type JsonObject } from "./json.ts"
 import { applyToPod, usernameAnnotation } from "./pod.ts"
 import { podSpawnInfo } from "./pod-request.ts"
-import { ConfigSource } from "./ports.ts"
+import { ConfigSource, UserSettingsStore } from "./ports.ts"
 import { type Resolution, type ResolveRequest, resolveProfile, type UnknownSizePolicy } from "./resolve.ts"
 import { readUserSettings, type UserSettings } from "./user-settings.ts"
+import { validateUserSettingsUpdate } from "./user-settings-update.ts"
 
 /** The combined configuration and the warnings found loading it. */
 export interface LoadedConfiguration {
@@ -15,10 +16,21 @@ export interface LoadedConfiguration {
   readonly warnings: ReadonlyArray<string>
 }
 
+// A watching source hands out the same documents until something changes: combine (and index) them once.
+const combined = new WeakMap<ReadonlyArray<SourcedDocument>, Configuration>()
+const combineOnce = (documents: ReadonlyArray<SourcedDocument>): Configuration => {
+  let configuration = combined.get(documents)
+  if (configuration === undefined) {
+    configuration = combineDocuments(documents)
+    combined.set(documents, configuration)
+  }
+  return configuration
+}
+
 /** Reads every configuration document from the source and combines them (SPEC 1). */
 export const loadConfiguration = Effect.fn("loadConfiguration")(function*() {
   const { documents, warnings } = yield* (yield* ConfigSource).documents
-  return { configuration: combineDocuments(documents), warnings } satisfies LoadedConfiguration
+  return { configuration: combineOnce(documents), warnings } satisfies LoadedConfiguration
 })
 
 /** A user's settings as read: none when they have no document (or a broken one). */
@@ -103,3 +115,13 @@ export const applySpawn = Effect.fn("applySpawn")(function*(pod: unknown, spawn:
 
 /** Every error a spawn can fail with. */
 export type SpawnError = InvalidConfiguration | InvalidDocument | MissingInput | SourceUnavailable | UnknownSize | RequestAboveLimit
+
+/** Validates a user's write against the configuration (GPU maximum, known sizes) and stores it. */
+export const writeUserSettings = Effect.fn("writeUserSettings")(function*(user: string, input: unknown) {
+  const { configuration } = yield* loadConfiguration()
+  const update = yield* Effect.fromResult(validateUserSettingsUpdate(`settings of ${user}`, input, {
+    ui: configuration.ui,
+    sizes: [...new Set(configuration.sizes.map((s) => s.name))]
+  }))
+  return yield* (yield* UserSettingsStore).write(user, update)
+})

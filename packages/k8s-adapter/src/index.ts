@@ -1,0 +1,7 @@
+export * from "./api-errors.ts"
+export * from "./cluster.ts"
+export * from "./config-map-cache.ts"
+export * from "./config-source.ts"
+export * from "./image-catalog.ts"
+export * from "./user-settings-store.ts"
+export * from "./watcher.ts"

@@ -1,0 +1,96 @@
+import { CoreV1Api, makeInformer, type V1ConfigMap } from "@kubernetes/client-node"
+import type { SourceUnavailable } from "@jsp/core"
+import { describeApiError, type RequestContext } from "./api-errors.ts"
+import type { Cluster } from "./cluster.ts"
+import type { ConfigMapCache } from "./config-map-cache.ts"
+
+/** How the watch of the namespace's ConfigMaps is doing, for a server's status. */
+export interface WatchState {
+  readonly synced: boolean
+  readonly restarts: number
+  readonly lastError?: SourceUnavailable
+}
+
+/** A running watch: its state, and how to stop it. */
+export interface RunningWatch {
+  readonly state: () => WatchState
+  readonly stop: () => Promise<void>
+}
+
+/** Backoff between restarts of a failed watch: 1 s, doubling, at most 30 s. */
+export const restartBackoff = { initialMs: 1_000, maxMs: 30_000 }
+
+/**
+ * Lists and then watches every ConfigMap of the namespace into the cache. The client's informer
+ * relists by itself after 410 Gone and reconnects after a closed stream; on any other failure it
+ * stops, so it is restarted here with backoff. Resolves once the first list is in the cache;
+ * rejects with the client's own error when that first list fails.
+ */
+export const watchConfigMaps = async (cluster: Cluster, cache: ConfigMapCache, report: (message: string) => void): Promise<RunningWatch> => {
+  const core = cluster.kubeConfig.makeApiClient(CoreV1Api)
+  const context: RequestContext = { verb: "watch", resource: "configmaps", namespace: cluster.namespace, server: cluster.server }
+  const informer = makeInformer(cluster.kubeConfig, `/api/v1/namespaces/${cluster.namespace}/configmaps`,
+    () => core.listNamespacedConfigMap({ namespace: cluster.namespace }))
+  let stopped = false
+  let starting = false
+  let startError: unknown = undefined
+  let synced = false
+  let restarts = 0
+  let lastError: SourceUnavailable | undefined
+  let delay = restartBackoff.initialMs
+  let timer: NodeJS.Timeout | undefined
+
+  informer.on("add", (cm: V1ConfigMap) => cache.upsert(cm))
+  informer.on("update", (cm: V1ConfigMap) => cache.upsert(cm))
+  informer.on("delete", (cm: V1ConfigMap) => cache.remove(cm))
+
+  const run = async (): Promise<void> => {
+    starting = true
+    startError = undefined
+    try {
+      await informer.start()
+    } finally {
+      starting = false
+    }
+    if (startError !== undefined) throw startError
+  }
+
+  const failed = (error: unknown): void => {
+    if (stopped) return
+    lastError = describeApiError(error, context)
+    report(`${lastError.message}; watching again in ${delay / 1000} s (the configuration in force is kept)`)
+    timer = setTimeout(() => {
+      restarts++
+      run().then(() => {
+        report(`${cluster.namespace}: watching ConfigMaps again`)
+        lastError = undefined
+        delay = restartBackoff.initialMs
+      }, failed)
+    }, delay)
+    delay = Math.min(delay * 2, restartBackoff.maxMs)
+  }
+
+  informer.on("error", (error: unknown) => {
+    if (stopped) return
+    if (starting) startError = error
+    else failed(error)
+  })
+
+  try {
+    await run()
+  } catch (error) {
+    // The caller decides whether to try again, from the raw error (status code).
+    stopped = true
+    await informer.stop()
+    throw error
+  }
+  synced = true
+  return {
+    state: () => ({ synced, restarts, ...(lastError === undefined ? {} : { lastError }) }),
+    stop: async () => {
+      stopped = true
+      if (timer !== undefined) clearTimeout(timer)
+      await informer.stop()
+    }
+  }
+}

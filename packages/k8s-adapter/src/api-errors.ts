@@ -9,7 +9,17 @@ export interface RequestContext {
   readonly namespace: string
   readonly server: string
   readonly name?: string
+  /** How long the request may take. */
+  readonly timeoutMs?: number
 }
+
+/** The context of a request in the cluster's namespace. */
+export const requestContext = (
+  cluster: { readonly namespace: string; readonly server: string; readonly requestTimeoutMs: number },
+  verb: string,
+  resource: string,
+  name?: string
+): RequestContext => ({ verb, resource, namespace: cluster.namespace, server: cluster.server, timeoutMs: cluster.requestTimeoutMs, ...(name === undefined ? {} : { name }) })
 
 const statusOf = (error: unknown): number | undefined => {
   if (error instanceof ApiException) return error.code
@@ -72,7 +82,12 @@ export const readRetries = 4
 
 /** Runs one API request as an Effect; reads are retried with backoff, writes are not. */
 export const apiRequest = <A>(context: RequestContext, request: () => Promise<A>, options: { readonly retry?: boolean } = {}) => {
-  const attempt = Effect.tryPromise({ try: request, catch: (error) => error })
+  const timeoutMs = context.timeoutMs ?? 10_000
+  const attempt = Effect.tryPromise({ try: request, catch: (error) => error }).pipe(
+    Effect.timeoutOrElse({
+      duration: Duration.millis(timeoutMs),
+      orElse: () => Effect.fail(new Error(`timed out after ${timeoutMs / 1000} s`))
+    }))
   const withRetries = options.retry === false ? attempt : attempt.pipe(Effect.retry({ schedule: readBackoff, times: readRetries, while: isRetryable }))
   return withRetries.pipe(Effect.mapError((error) => describeApiError(error, context)))
 }

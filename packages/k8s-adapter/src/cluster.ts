@@ -23,6 +23,8 @@ export interface Cluster {
   readonly kubeConfig: KubeConfig
   readonly namespace: string
   readonly server: string
+  /** How long one API request may take before it counts as failed. */
+  readonly requestTimeoutMs: number
 }
 
 const serviceAccountDir = "/var/run/secrets/kubernetes.io/serviceaccount"
@@ -76,5 +78,5 @@ export const loadCluster = (options: ClusterOptions = {}): Result.Result<Cluster
     ?? kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace
     ?? inClusterNamespace()
     ?? "default"
-  return Result.succeed({ kubeConfig, namespace, server: current.server })
+  return Result.succeed({ kubeConfig, namespace, server: current.server, requestTimeoutMs: (options.requestTimeoutSeconds ?? 10) * 1000 })
 }

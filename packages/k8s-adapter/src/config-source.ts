@@ -7,7 +7,7 @@ import {
   type RawDocument
 } from "@jsp/core"
 import { Context, Effect, Layer, Option, Result } from "effect"
-import { apiRequest, describeApiError, isRetryable, readBackoff, readRetries } from "./api-errors.ts"
+import { apiRequest, describeApiError, isRetryable, readBackoff, readRetries, requestContext } from "./api-errors.ts"
 import type { Cluster } from "./cluster.ts"
 import { ConfigMapCache, type ConfigMapState } from "./config-map-cache.ts"
 import { type RunningWatch, watchConfigMaps, type WatchState } from "./watcher.ts"
@@ -19,6 +19,8 @@ export interface ClusterSourceOptions {
   readonly names?: ConfigMapNames | undefined
   /** Where reports of rejected documents and watch failures go; default standard error. */
   readonly report?: ((message: string) => void) | undefined
+  /** Backoff between restarts of a failed watch (default 1 s doubling to 30 s). */
+  readonly restartBackoff?: { readonly initialMs: number; readonly maxMs: number } | undefined
 }
 
 /** What a server exposes about its configuration: the watch, and every ConfigMap's state. */
@@ -38,16 +40,16 @@ const defaultReport = (message: string): void => {
 
 const listOnce = (cluster: Cluster, cache: ConfigMapCache) => {
   const core = cluster.kubeConfig.makeApiClient(CoreV1Api)
-  return apiRequest({ verb: "list", resource: "configmaps", namespace: cluster.namespace, server: cluster.server },
+  return apiRequest(requestContext(cluster, "list", "configmaps"),
     () => core.listNamespacedConfigMap({ namespace: cluster.namespace })).pipe(Effect.map((list) => cache.replaceAll(list.items)))
 }
 
 // The first sync is retried like any read; a watch that later fails restarts by itself.
-const startWatch = (cluster: Cluster, cache: ConfigMapCache, report: (message: string) => void) =>
+const startWatch = (cluster: Cluster, cache: ConfigMapCache, report: (message: string) => void, options: ClusterSourceOptions) =>
   Effect.acquireRelease(
-    Effect.tryPromise({ try: () => watchConfigMaps(cluster, cache, report), catch: (error) => error }).pipe(
+    Effect.tryPromise({ try: () => watchConfigMaps(cluster, cache, report, options.restartBackoff), catch: (error) => error }).pipe(
       Effect.retry({ schedule: readBackoff, times: readRetries, while: isRetryable }),
-      Effect.mapError((error) => describeApiError(error, { verb: "list", resource: "configmaps", namespace: cluster.namespace, server: cluster.server }))
+      Effect.mapError((error) => describeApiError(error, requestContext(cluster, "list", "configmaps")))
     ),
     (running: RunningWatch) => Effect.promise(() => running.stop())
   )
@@ -66,7 +68,7 @@ export const ClusterConfigSource = (cluster: Cluster, options: ClusterSourceOpti
     if (options.watch === false) {
       yield* listOnce(cluster, cache)
     } else {
-      const running = yield* startWatch(cluster, cache, report)
+      const running = yield* startWatch(cluster, cache, report, options)
       watch = running.state
     }
     const source = ConfigSource.of({

@@ -1,7 +1,7 @@
 import { CustomObjectsApi } from "@kubernetes/client-node"
 import { ImageCatalog, isJsonObject, type JsonObject, notebookImageLabel } from "@jsp/core"
 import { Effect, Layer } from "effect"
-import { apiRequest } from "./api-errors.ts"
+import { apiRequest, requestContext } from "./api-errors.ts"
 import type { Cluster } from "./cluster.ts"
 
 const itemsOf = (list: unknown): ReadonlyArray<JsonObject> => {
@@ -17,7 +17,7 @@ const itemsOf = (list: unknown): ReadonlyArray<JsonObject> => {
 export const ClusterImageCatalog = (cluster: Cluster) => Layer.succeed(ImageCatalog, (() => {
   const api = cluster.kubeConfig.makeApiClient(CustomObjectsApi)
   const list = (labelSelector?: string) =>
-    apiRequest({ verb: "list", resource: "imagestreams.image.openshift.io", namespace: cluster.namespace, server: cluster.server },
+    apiRequest(requestContext(cluster, "list", "imagestreams.image.openshift.io"),
       () => api.listNamespacedCustomObject({
         group: "image.openshift.io", version: "v1", namespace: cluster.namespace, plural: "imagestreams",
         ...(labelSelector === undefined ? {} : { labelSelector })

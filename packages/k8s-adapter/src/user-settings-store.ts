@@ -13,7 +13,7 @@ import {
 } from "@jsp/core"
 import { Effect, Layer, Option, Result } from "effect"
 import { stringify } from "yaml"
-import { apiRequest, apiStatus, describeApiError, type RequestContext } from "./api-errors.ts"
+import { apiRequest, apiStatus, describeApiError, type RequestContext, requestContext } from "./api-errors.ts"
 import type { Cluster } from "./cluster.ts"
 
 /** Labels jsp puts on the objects it writes for a user. */
@@ -53,11 +53,10 @@ export const ClusterUserSettingsStore = (cluster: Cluster) => Layer.succeed(User
   const core = cluster.kubeConfig.makeApiClient(CoreV1Api)
   const namespace = cluster.namespace
   const key = defaultConfigMapNames.userSettingsKey
-  const context = (verb: string, resource: string, name: string): RequestContext => ({ verb, resource, name, namespace, server: cluster.server })
 
   const read = (user: string) => {
     const name = userSettingsConfigMapName(user)
-    return apiRequest(context("get", "configmaps", name), () => core.readNamespacedConfigMap({ name, namespace }).then(
+    return apiRequest(requestContext(cluster, "get", "configmaps", name), () => core.readNamespacedConfigMap({ name, namespace }).then(
       (cm): V1ConfigMap | undefined => cm,
       (e: unknown) => apiStatus(e) === 404 ? undefined : Promise.reject(e)
     ))
@@ -80,7 +79,7 @@ export const ClusterUserSettingsStore = (cluster: Cluster) => Layer.succeed(User
       const secretData = renderUserSettings(user, {}, update).secretData
       if (secretData !== undefined) {
         yield* createOrReplace<V1Secret>(
-          context("update", "secrets", secretName),
+          requestContext(cluster, "update", "secrets", secretName),
           () => core.readNamespacedSecret({ name: secretName, namespace }),
           (body) => core.createNamespacedSecret({ namespace, body }),
           (body) => core.replaceNamespacedSecret({ name: secretName, namespace, body }),
@@ -98,7 +97,7 @@ export const ClusterUserSettingsStore = (cluster: Cluster) => Layer.succeed(User
       // What the last (successful) attempt wrote.
       let stored: JsonObject = {}
       yield* createOrReplace<V1ConfigMap>(
-        context("update", "configmaps", cmName),
+        requestContext(cluster, "update", "configmaps", cmName),
         () => core.readNamespacedConfigMap({ name: cmName, namespace }),
         (body) => core.createNamespacedConfigMap({ namespace, body }),
         (body) => core.replaceNamespacedConfigMap({ name: cmName, namespace, body }),

@@ -1,6 +1,6 @@
 import { CoreV1Api, makeInformer, type V1ConfigMap } from "@kubernetes/client-node"
 import type { SourceUnavailable } from "@jsp/core"
-import { describeApiError, type RequestContext } from "./api-errors.ts"
+import { describeApiError, requestContext } from "./api-errors.ts"
 import type { Cluster } from "./cluster.ts"
 import type { ConfigMapCache } from "./config-map-cache.ts"
 
@@ -26,9 +26,14 @@ export const restartBackoff = { initialMs: 1_000, maxMs: 30_000 }
  * stops, so it is restarted here with backoff. Resolves once the first list is in the cache;
  * rejects with the client's own error when that first list fails.
  */
-export const watchConfigMaps = async (cluster: Cluster, cache: ConfigMapCache, report: (message: string) => void): Promise<RunningWatch> => {
+export const watchConfigMaps = async (
+  cluster: Cluster,
+  cache: ConfigMapCache,
+  report: (message: string) => void,
+  backoff: { readonly initialMs: number; readonly maxMs: number } = restartBackoff
+): Promise<RunningWatch> => {
   const core = cluster.kubeConfig.makeApiClient(CoreV1Api)
-  const context: RequestContext = { verb: "watch", resource: "configmaps", namespace: cluster.namespace, server: cluster.server }
+  const context = requestContext(cluster, "watch", "configmaps")
   const informer = makeInformer(cluster.kubeConfig, `/api/v1/namespaces/${cluster.namespace}/configmaps`,
     () => core.listNamespacedConfigMap({ namespace: cluster.namespace }))
   let stopped = false
@@ -37,7 +42,7 @@ export const watchConfigMaps = async (cluster: Cluster, cache: ConfigMapCache, r
   let synced = false
   let restarts = 0
   let lastError: SourceUnavailable | undefined
-  let delay = restartBackoff.initialMs
+  let delay = backoff.initialMs
   let timer: NodeJS.Timeout | undefined
 
   informer.on("add", (cm: V1ConfigMap) => cache.upsert(cm))
@@ -64,10 +69,10 @@ export const watchConfigMaps = async (cluster: Cluster, cache: ConfigMapCache, r
       run().then(() => {
         report(`${cluster.namespace}: watching ConfigMaps again`)
         lastError = undefined
-        delay = restartBackoff.initialMs
+        delay = backoff.initialMs
       }, failed)
     }, delay)
-    delay = Math.min(delay * 2, restartBackoff.maxMs)
+    delay = Math.min(delay * 2, backoff.maxMs)
   }
 
   informer.on("error", (error: unknown) => {

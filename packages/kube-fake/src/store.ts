@@ -153,10 +153,10 @@ export class Store {
     }
   }
 
-  /** Forgets the change log: a watch from an older resourceVersion then gets 410 Gone. */
+  /** Forgets the change log: a watch from any resourceVersion up to now then gets 410 Gone. */
   compact(): void {
     this.changes.length = 0
-    this.oldestRetained = this.revision
+    this.oldestRetained = this.revision + 1
   }
 
   /** The changes after a resourceVersion, for a watch that resumes from it. */

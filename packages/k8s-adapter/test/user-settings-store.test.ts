@@ -1,0 +1,103 @@
+import { configMaps, type FakeApiServer, secrets } from "@jsp/kube-fake"
+import { readUserSettings, UserSettingsStore, userSecretName, userSettingsConfigMapName, writeUserSettings } from "@jsp/core"
+import { Effect, Exit, Layer, Option, Scope } from "effect"
+import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import { parse } from "yaml"
+import { type Cluster, ClusterConfigSource, ClusterUserSettingsStore } from "../src/index.ts"
+import { configMap, namespace, startFake } from "./helpers.ts"
+
+let fake: FakeApiServer
+let cluster: Cluster
+let scope: Scope.Closeable
+
+beforeEach(async () => {
+  ({ fake, cluster } = await startFake())
+  scope = await Effect.runPromise(Scope.make())
+  fake.put(configMaps, namespace, configMap("jupyter-singleuser-profiles", [
+    "sizes: [{ name: Small, resources: { limits: { cpu: '1' } } }, { name: Large, resources: { limits: { cpu: '8' } } }]",
+    "ui: { gpuConfig: { enabled: true, type: dropdown, gpuDropdown: { end: 2 } } }"
+  ].join("\n")))
+})
+afterEach(async () => {
+  await Effect.runPromise(Scope.close(scope, Exit.void))
+  await fake.stop()
+})
+
+const services = async () => {
+  const layer = Layer.merge(ClusterConfigSource(cluster, { watch: false, report: () => undefined }), ClusterUserSettingsStore(cluster))
+  const context = await Effect.runPromise(Layer.buildWithScope(layer, scope))
+  return <A, E>(effect: Effect.Effect<A, E, Layer.Success<typeof layer>>) => Effect.runPromise(Effect.provide(effect, context))
+}
+
+const storedDocument = (user: string): unknown => {
+  const cm = fake.store.get(configMaps, namespace, userSettingsConfigMapName(user))
+  const data = cm?.["data"]
+  const text = typeof data === "object" && data !== null ? Reflect.get(data, "profile") : undefined
+  return typeof text === "string" ? parse(text) : undefined
+}
+
+describe("UserSettingsStore over ConfigMaps and Secrets", () => {
+  it("creates the per-user ConfigMap with only the allowed keys, and reads it back", async () => {
+    const run = await services()
+    await run(writeUserSettings("alice", { last_selected_image: "s2i-thoth-notebook:3.6", last_selected_size: "Small", gpu: 1, env: [{ name: "A", value: "1" }] }))
+    expect(storedDocument("alice")).toEqual({ last_selected_image: "s2i-thoth-notebook:3.6", last_selected_size: "Small", gpu: 1, env: [{ name: "A", value: "1" }] })
+    const read = await run(UserSettingsStore.use((s) => s.read("alice")))
+    expect(Option.map(read, (d) => d.content)).toEqual(Option.some(storedDocument("alice")))
+  })
+
+  it("puts password values in the user's Secret; the ConfigMap holds only a reference", async () => {
+    const run = await services()
+    await run(writeUserSettings("alice", { env: [{ name: "TOKEN", value: "hunter2", type: "password" }, { name: "PLAIN", value: "x" }] }))
+    const secretName = userSecretName("alice")
+    expect(storedDocument("alice")).toEqual({ env: [{ name: "TOKEN", valueFrom: { secretKeyRef: { name: secretName, key: "TOKEN" } } }, { name: "PLAIN", value: "x" }] })
+    expect(JSON.stringify(fake.store.get(configMaps, namespace, userSettingsConfigMapName("alice")))).not.toContain("hunter2")
+    const secret = fake.store.get(secrets, namespace, secretName)
+    expect(secret?.["data"]).toEqual({ TOKEN: Buffer.from("hunter2").toString("base64") })
+    // What a spawn then reads is accepted: a reference to the user's own Secret.
+    expect(readUserSettings("x", storedDocument("alice"), { user: "alice", ui: {} }).value.env).toHaveLength(2)
+  })
+
+  it("rejects keys users may not write, reserved names, unknown sizes and too many GPUs", async () => {
+    const run = await services()
+    const failure = async (input: unknown) => {
+      const exit = await run(Effect.exit(writeUserSettings("alice", input)))
+      return Exit.isFailure(exit) ? String(exit.cause) : "written"
+    }
+    expect(await failure({ resources: { limits: { cpu: "64" } } })).toContain("resources: users may only set last_selected_image, last_selected_size, gpu, env")
+    expect(await failure({ env: [{ name: "JUPYTERHUB_API_TOKEN", value: "x" }] })).toContain("env[0].name: \"JUPYTERHUB_API_TOKEN\" is reserved")
+    expect(await failure({ last_selected_size: "Huge" })).toContain("unknown size \"Huge\" (known sizes: Small, Large)")
+    expect(await failure({ gpu: 3 })).toContain("gpu: 3 is above the maximum of 2")
+    expect(storedDocument("alice")).toBeUndefined()
+    await run(writeUserSettings("alice", { gpu: 2 }))
+    expect(storedDocument("alice")).toEqual({ gpu: 2 })
+  })
+
+  it("two concurrent writes both survive: a conflict re-reads and re-applies", async () => {
+    const run = await services()
+    await run(writeUserSettings("alice", { last_selected_image: "old:1" }))
+    await Promise.all([
+      run(writeUserSettings("alice", { last_selected_image: "new:2" })),
+      run(writeUserSettings("alice", { last_selected_size: "Large" })),
+      run(writeUserSettings("alice", { gpu: 1 }))
+    ])
+    expect(storedDocument("alice")).toEqual({ last_selected_image: "new:2", last_selected_size: "Large", gpu: 1 })
+    expect(fake.requests.filter((r) => r.status === 409).length).toBeGreaterThan(0)
+  })
+
+  it("keeps what it does not own: other keys of the ConfigMap and of the document", async () => {
+    fake.put(configMaps, namespace, { metadata: { name: userSettingsConfigMapName("bob"), labels: { team: "x" } }, data: { profile: "last_selected_size: Small\nnote: kept\n", other: "kept too" } })
+    const run = await services()
+    await run(writeUserSettings("bob", { last_selected_image: "img:1" }))
+    expect(storedDocument("bob")).toEqual({ last_selected_size: "Small", note: "kept", last_selected_image: "img:1" })
+    const cm = fake.store.get(configMaps, namespace, userSettingsConfigMapName("bob"))
+    expect(cm).toMatchObject({ data: { other: "kept too" }, metadata: { labels: { team: "x", "app.kubernetes.io/managed-by": "jsp" } } })
+  })
+
+  it("a user name that is not a DNS label gets a hashed, valid ConfigMap name", async () => {
+    const run = await services()
+    await run(writeUserSettings("Ada.Lovelace@example.com", { gpu: 0 }))
+    const name = userSettingsConfigMapName("Ada.Lovelace@example.com")
+    expect(name).toMatch(/^jupyterhub-singleuser-profile-ada-lovelace-example-com---[0-9a-f]{8}$/u)
+    expect(fake.store.get(configMaps, namespace, name)).toBeDefined()
+  })
+})

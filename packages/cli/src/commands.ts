@@ -7,17 +7,17 @@ import {
   resolveSpawn,
   type SpawnRequest
 } from "@jsp/core"
-import { FileConfigSource } from "@jsp/file-adapter"
 import { Console, Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { CliFailure, ExitCode } from "./failure.ts"
 import { formatOutput, readDocument } from "./io.ts"
-import { reportSpawnErrors } from "./report.ts"
-import { outputFlag, spawnFlags } from "./spawn-flags.ts"
-import { validatePaths } from "./validate.ts"
+import { reportErrors } from "./report.ts"
+import { outputFlag, sourceFlags, spawnFlags } from "./spawn-flags.ts"
+import { configSourceLayer, type SourceFlags, sourceKind } from "./sources.ts"
+import { images, sizes, userSettings } from "./catalog-commands.ts"
+import { validateCluster, validatePaths } from "./validate.ts"
 
-interface SpawnFlags {
-  readonly config: ReadonlyArray<string>
+interface SpawnFlags extends SourceFlags {
   readonly user: Option.Option<string>
   readonly group: ReadonlyArray<string>
   readonly image: Option.Option<string>
@@ -25,8 +25,6 @@ interface SpawnFlags {
   readonly gpuType: Option.Option<string>
   readonly userSettings: Option.Option<string>
 }
-
-const fileSource = (flags: SpawnFlags) => FileConfigSource({ paths: flags.config, userSettingsFile: Option.getOrUndefined(flags.userSettings) })
 
 const printWarnings = (warnings: ReadonlyArray<string>) => Effect.forEach(warnings, (w) => Console.error(`warning: ${w}`), { discard: true })
 
@@ -62,16 +60,16 @@ const apply = Command.make("apply", {
   }, {
     gpuMode: Option.getOrUndefined(flags.gpuMode),
     defaultMountPath: Option.getOrUndefined(flags.mountPath)
-  }).pipe(Effect.provide(fileSource(flags)))
+  }).pipe(Effect.provide(configSourceLayer(flags)))
   yield* printWarnings(resolution.warnings)
   yield* Console.log(formatOutput(result, flags.output))
-}, reportSpawnErrors)).pipe(Command.withDescription("Print the pod with the matching profiles, the user's settings and the size applied"))
+}, reportErrors)).pipe(Command.withDescription("Print the pod with the matching profiles, the user's settings and the size applied"))
 
 const resolve = Command.make("resolve", { ...spawnFlags, output: outputFlag }, Effect.fn("resolve")(function*(flags) {
-  const resolution = yield* resolveSpawn(yield* spawnRequestOf(flags)).pipe(Effect.provide(fileSource(flags)))
+  const resolution = yield* resolveSpawn(yield* spawnRequestOf(flags)).pipe(Effect.provide(configSourceLayer(flags)))
   yield* printWarnings(resolution.warnings)
   yield* Console.log(formatOutput({ image: resolution.image, ...resolutionView(resolution) }, flags.output))
-}, reportSpawnErrors)).pipe(Command.withDescription("Print the merged profile of a spawn as JSON (or YAML)"))
+}, reportErrors)).pipe(Command.withDescription("Print the merged profile of a spawn as JSON (or YAML)"))
 
 const formatExplainLines = (lines: ReadonlyArray<ExplainLine>): ReadonlyArray<string> => {
   const fieldWidth = Math.max(0, ...lines.map((l) => l.field.length))
@@ -84,7 +82,7 @@ const explain = Command.make("explain", {
   output: Flag.Literals("output", ["text", "json"]).pipe(Flag.withAlias("o"), Flag.withDefault("text"),
     Flag.withDescription("Output format: text (default) or json"))
 }, Effect.fn("explain")(function*(flags) {
-  const resolution = yield* resolveSpawn(yield* spawnRequestOf(flags)).pipe(Effect.provide(fileSource(flags)))
+  const resolution = yield* resolveSpawn(yield* spawnRequestOf(flags)).pipe(Effect.provide(configSourceLayer(flags)))
   const lines = explainResolution(resolution)
   if (flags.output === "json") {
     yield* Console.log(JSON.stringify({ image: resolution.image, profiles: resolution.merged.applied, values: lines, warnings: resolution.warnings }, null, 2))
@@ -96,12 +94,17 @@ const explain = Command.make("explain", {
   yield* Console.log("")
   for (const line of formatExplainLines(lines)) yield* Console.log(line)
   for (const warning of resolution.warnings) yield* Console.log(`warning: ${warning}`)
-}, reportSpawnErrors)).pipe(Command.withDescription("Print every resulting value and the profile, size or user settings that set it"))
+}, reportErrors)).pipe(Command.withDescription("Print every resulting value and the profile, size or user settings that set it"))
 
 const validate = Command.make("validate", {
-  paths: Argument.String("path").pipe(Argument.variadic({ min: 1 }),
-    Argument.withDescription("Configuration files or directories (documents, ConfigMap manifests, v1/Lists)"))
-}, ({ paths }) => validatePaths(paths)).pipe(Command.withDescription("Check configuration files and directories; exit 0 when every document is valid, 1 otherwise"))
+  paths: Argument.String("path").pipe(Argument.variadic({ min: 0 }),
+    Argument.withDescription("Configuration files or directories (documents, ConfigMap manifests, v1/Lists)")),
+  ...sourceFlags
+}, Effect.fn("validate")(function*(flags) {
+  const paths = [...flags.paths, ...flags.config]
+  if (sourceKind({ ...flags, config: paths }) === "cluster") return yield* validateCluster(flags)
+  return yield* validatePaths(paths)
+})).pipe(Command.withDescription("Check configuration files and directories; exit 0 when every document is valid, 1 otherwise"))
 
 const schema = Command.make("schema", {}, () => Console.log(JSON.stringify(configJsonSchema(), null, 2))).pipe(
   Command.withDescription("Print the JSON Schema of the configuration document (for editors and CI)"))
@@ -109,5 +112,5 @@ const schema = Command.make("schema", {}, () => Console.log(JSON.stringify(confi
 /** The `jsp` command. */
 export const jsp = Command.make("jsp").pipe(
   Command.withDescription("JupyterHub singleuser profiles: decide what each notebook pod gets, and why"),
-  Command.withSubcommands([apply, resolve, explain, validate, schema])
+  Command.withSubcommands([apply, resolve, explain, validate, schema, images, sizes, userSettings])
 )

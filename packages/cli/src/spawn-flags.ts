@@ -1,16 +1,24 @@
 import { Flag } from "effect/cli"
 
-/** `--config PATH`, repeatable: read in the order given, later wins. */
-export const configFlag = Flag.String("config").pipe(
-  Flag.withAlias("c"),
-  Flag.atLeast(1),
-  Flag.withMetavar("PATH"),
-  Flag.withDescription("Configuration: a document, ConfigMap manifest, multi-document YAML, v1/List or directory; repeatable, later wins")
-)
+/** Where configuration, images and users' settings come from: files or a cluster. */
+export const sourceFlags = {
+  config: Flag.String("config").pipe(
+    Flag.withAlias("c"),
+    Flag.atLeast(0),
+    Flag.withMetavar("PATH"),
+    Flag.withDescription("Configuration: a document, ConfigMap manifest, multi-document YAML, v1/List or directory; repeatable, later wins")
+  ),
+  source: Flag.Literals("source", ["file", "cluster"]).pipe(Flag.optional,
+    Flag.withDescription("Read from files (--config) or from the cluster's ConfigMaps; default file when --config is given, else cluster")),
+  namespace: Flag.String("namespace").pipe(Flag.withAlias("n"), Flag.optional, Flag.withMetavar("NAME"),
+    Flag.withDescription("Namespace of the hub (cluster source; default the context's, then the service account's)")),
+  kubeconfig: Flag.String("kubeconfig").pipe(Flag.optional, Flag.withMetavar("PATH"),
+    Flag.withDescription("Kubeconfig file (cluster source; default $KUBECONFIG, ~/.kube/config, then in-cluster)"))
+}
 
 /** The flags that say who spawns what, shared by apply, resolve and explain. */
 export const spawnFlags = {
-  config: configFlag,
+  ...sourceFlags,
   user: Flag.String("user").pipe(Flag.optional, Flag.withMetavar("NAME"),
     Flag.withDescription("User name (apply: default the pod's hub.jupyter.org/username annotation)")),
   group: Flag.String("group").pipe(Flag.atLeast(0), Flag.withMetavar("NAME"),

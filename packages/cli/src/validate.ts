@@ -9,6 +9,9 @@ import {
   type SourcedDocument
 } from "@jsp/core"
 import { loadPath } from "@jsp/file-adapter"
+import { ClusterConfigSource, ClusterSourceStatus } from "@jsp/k8s-adapter"
+import { ConfigSource } from "@jsp/core"
+import { clusterOf, type SourceFlags } from "./sources.ts"
 import type { ConfigMapView } from "@jsp/core"
 import { Console, Effect, Result } from "effect"
 import { CliFailure, ExitCode } from "./failure.ts"
@@ -29,14 +32,8 @@ const userSettingsWarnings = (configMaps: ReadonlyArray<ConfigMapView>, document
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`
 
-/** Validates every path; prints one line per problem and fails with exit code 1 when any document is invalid. */
-export const validatePaths = Effect.fn("validatePaths")(function*(paths: ReadonlyArray<string>) {
-  const loaded = yield* Effect.forEach(paths, (path) =>
-    loadPath(path).pipe(Effect.mapError((e) => new CliFailure({ text: e.message, code: ExitCode.unavailable, cause: e }))))
-  const documents = loaded.flatMap((l) => l.documents)
-  const lint = lintDocuments(documents)
-  const errors: ReadonlyArray<InvalidDocument> = [...loaded.flatMap((l) => l.errors), ...lint.errors]
-  const warnings = [...loaded.flatMap((l) => l.warnings), ...lint.warnings, ...userSettingsWarnings(loaded.flatMap((l) => l.configMaps), documents)]
+/** Prints warnings and problems; fails with exit code 1 when there is any problem, else prints the summary. */
+const report = Effect.fn("report")(function*(documents: ReadonlyArray<SourcedDocument>, errors: ReadonlyArray<InvalidDocument>, warnings: ReadonlyArray<string>) {
   for (const warning of warnings) yield* Console.error(`warning: ${warning}`)
   if (errors.length > 0) {
     for (const error of errors) yield* Console.error(error.message)
@@ -46,4 +43,34 @@ export const validatePaths = Effect.fn("validatePaths")(function*(paths: Readonl
   const profiles = documents.reduce((n, d) => n + (d.document.profiles?.length ?? 0), 0)
   const sizes = documents.reduce((n, d) => n + (d.document.sizes?.length ?? 0), 0)
   yield* Console.log(`valid: ${plural(documents.length, "document")}, ${plural(profiles, "profile")}, ${plural(sizes, "size")}`)
+})
+
+/** Validates the configuration ConfigMaps of the cluster, every version as it is now. */
+export const validateCluster = Effect.fn("validateCluster")(function*(flags: SourceFlags) {
+  const cluster = yield* clusterOf(flags)
+  const reports: Array<string> = []
+  const { documents, warnings, states } = yield* Effect.gen(function*() {
+    const loaded = yield* ConfigSource.use((source) => source.documents)
+    const state = yield* ClusterSourceStatus.use((status) => Effect.succeed(status.state()))
+    return { ...loaded, states: state.configMaps }
+  }).pipe(
+    Effect.provide(ClusterConfigSource(cluster, { watch: false, report: (m) => reports.push(m) })),
+    Effect.mapError((e) => new CliFailure({ text: e.message, code: ExitCode.unavailable, cause: e }))
+  )
+  const lint = lintDocuments(documents)
+  const rejected = states.flatMap((s) => s.rejected?.errors ?? [])
+  // Rejected versions are errors here, not warnings; the source's reports repeat some warnings.
+  const notices = [...reports.filter((r) => !r.includes(" rejected; ")), ...warnings.filter((w) => !/ is invalid; /u.test(w)), ...lint.warnings]
+  yield* report(documents, [...rejected, ...lint.errors], [...new Set(notices)])
+})
+
+/** Validates every path; prints one line per problem and fails with exit code 1 when any document is invalid. */
+export const validatePaths = Effect.fn("validatePaths")(function*(paths: ReadonlyArray<string>) {
+  const loaded = yield* Effect.forEach(paths, (path) =>
+    loadPath(path).pipe(Effect.mapError((e) => new CliFailure({ text: e.message, code: ExitCode.unavailable, cause: e }))))
+  const documents = loaded.flatMap((l) => l.documents)
+  const lint = lintDocuments(documents)
+  const errors: ReadonlyArray<InvalidDocument> = [...loaded.flatMap((l) => l.errors), ...lint.errors]
+  const warnings = [...loaded.flatMap((l) => l.warnings), ...lint.warnings, ...userSettingsWarnings(loaded.flatMap((l) => l.configMaps), documents)]
+  yield* report(documents, errors, warnings)
 })

@@ -1,0 +1,115 @@
+import {
+  ConfigSource,
+  ImageCatalog,
+  imageOptions,
+  loadConfiguration,
+  loadUserSettings,
+  normaliseSizeResources,
+  readUserSettings,
+  UserSettingsStore,
+  writeUserSettings
+} from "@jsp/core"
+import { Console, Effect, Layer, Option } from "effect"
+import { Command, Flag } from "effect/cli"
+import { CliFailure, ExitCode } from "./failure.ts"
+import { formatOutput } from "./io.ts"
+import { reportErrors } from "./report.ts"
+import { sourceFlags } from "./spawn-flags.ts"
+import { configSourceLayer, imageCatalogLayer, sourceKind, userSettingsStoreLayer } from "./sources.ts"
+import { formatTable } from "./table.ts"
+
+const tableOrJson = Flag.Literals("output", ["table", "json"]).pipe(Flag.withAlias("o"), Flag.withDefault("table"),
+  Flag.withDescription("Output format: table (default) or json"))
+
+const printWarnings = (warnings: ReadonlyArray<string>) => Effect.forEach(warnings, (w) => Console.error(`warning: ${w}`), { discard: true })
+
+const quantities = (list: Readonly<Record<string, string>>) => Object.entries(list).map(([k, v]) => `${k}=${v}`).join(",")
+
+/** `jsp images`: the notebook images users may choose, as the spawner form offers them. */
+export const images = Command.make("images", {
+  ...sourceFlags,
+  user: Flag.String("user").pipe(Flag.optional, Flag.withMetavar("NAME"), Flag.withDescription("Mark this user's last selected image")),
+  output: tableOrJson
+}, Effect.fn("images")(function*(flags) {
+  const { configuration, warnings } = yield* loadConfiguration()
+  const settings = yield* Option.match(flags.user, {
+    onNone: () => Effect.succeed(undefined),
+    onSome: (user) => Effect.map(loadUserSettings(user, configuration), (s) => s.value)
+  })
+  const streams = yield* ImageCatalog.use((catalog) => catalog.imageStreams)
+  const view = imageOptions(streams, configuration.ui, settings?.lastSelectedImage)
+  yield* printWarnings([...warnings, ...view.warnings])
+  if (flags.output === "json") return yield* Console.log(JSON.stringify(view.images, null, 2))
+  yield* Console.log(formatTable(["name", "display name", "order", "notes", "description"], view.images.map((i) => [
+    i.name, i.displayName, String(i.order),
+    [i.default ? "default" : "", i.recommended ? "recommended" : "", i.selected ? "last selected" : ""].filter((n) => n !== "").join(","),
+    i.description ?? ""
+  ])))
+}, reportErrors, (self, flags) => Effect.provide(self, Layer.merge(configSourceLayer(flags), imageCatalogLayer(flags)))))
+  .pipe(Command.withDescription("List the notebook images (ImageStreams) users may choose, as the spawner form orders them"))
+
+/** `jsp sizes`: the configured container sizes, normalised. */
+export const sizes = Command.make("sizes", { ...sourceFlags, output: tableOrJson }, Effect.fn("sizes")(function*(flags) {
+  const { configuration, warnings } = yield* loadConfiguration()
+  yield* printWarnings(warnings)
+  // A later definition of a name wins, as it does for a spawn.
+  const byName = new Map(configuration.sizes.map((s) => [s.name, { name: s.name, resources: normaliseSizeResources(s.resources) }]))
+  const list = [...byName.values()]
+  if (flags.output === "json") return yield* Console.log(JSON.stringify(list, null, 2))
+  yield* Console.log(formatTable(["name", "requests", "limits"], list.map((s) => [s.name, quantities(s.resources.requests), quantities(s.resources.limits)])))
+}, reportErrors, (self, flags) => Effect.provide(self, configSourceLayer(flags))))
+  .pipe(Command.withDescription("List the configured container sizes"))
+
+const userFlag = Flag.String("user").pipe(Flag.withMetavar("NAME"), Flag.withDescription("The user"))
+
+const get = Command.make("get", { ...sourceFlags, user: userFlag, output: Flag.Literals("output", ["json", "yaml"]).pipe(Flag.withAlias("o"), Flag.withDefault("json")) },
+  Effect.fn("user-settings get")(function*(flags) {
+    const { configuration } = yield* loadConfiguration()
+    // The cluster's store reads the ConfigMap as it is now; files are read through the source.
+    const stored = sourceKind(flags) === "cluster"
+      ? yield* UserSettingsStore.use((store) => store.read(flags.user)).pipe(Effect.provide(userSettingsStoreLayer(flags)))
+      : yield* ConfigSource.use((source) => source.userSettings(flags.user))
+    if (Option.isNone(stored)) return yield* new CliFailure({ text: `user ${flags.user} has no settings`, code: ExitCode.invalid })
+    const { warnings } = readUserSettings(stored.value.source, stored.value.content, { user: flags.user, ui: configuration.ui })
+    yield* printWarnings(warnings)
+    yield* Console.log(formatOutput(stored.value.content, flags.output))
+  }, reportErrors, (self, flags) => Effect.provide(self, configSourceLayer(flags))))
+  .pipe(Command.withDescription("Print a user's stored settings (warnings for what a spawn would ignore)"))
+
+const assignment = (kind: string) => (text: string): Effect.Effect<{ name: string; value: string }, CliFailure> => {
+  const at = text.indexOf("=")
+  return at <= 0
+    ? Effect.fail(new CliFailure({ text: `--${kind} ${text}: expected NAME=VALUE`, code: ExitCode.usage }))
+    : Effect.succeed({ name: text.slice(0, at), value: text.slice(at + 1) })
+}
+
+const set = Command.make("set", {
+  ...sourceFlags,
+  user: userFlag,
+  image: Flag.String("image").pipe(Flag.optional, Flag.withMetavar("REF"), Flag.withDescription("Last selected image")),
+  size: Flag.String("size").pipe(Flag.optional, Flag.withMetavar("NAME"), Flag.withDescription("Last selected size (must be configured)")),
+  gpu: Flag.Int("gpu").pipe(Flag.optional, Flag.withMetavar("N"), Flag.withDescription("GPUs (at most what the form offers)")),
+  env: Flag.String("env").pipe(Flag.atLeast(0), Flag.withMetavar("NAME=VALUE"),
+    Flag.withDescription("Environment variable; repeatable; any --env or --password-env replaces the user's whole env")),
+  passwordEnv: Flag.String("password-env").pipe(Flag.atLeast(0), Flag.withMetavar("NAME=VALUE"),
+    Flag.withDescription("Environment variable kept in the user's Secret; repeatable"))
+}, Effect.fn("user-settings set")(function*(flags) {
+  const text = yield* Effect.forEach(flags.env, assignment("env"))
+  const secret = yield* Effect.forEach(flags.passwordEnv, assignment("password-env"))
+  const input = {
+    ...Option.match(flags.image, { onNone: () => ({}), onSome: (last_selected_image) => ({ last_selected_image }) }),
+    ...Option.match(flags.size, { onNone: () => ({}), onSome: (last_selected_size) => ({ last_selected_size }) }),
+    ...Option.match(flags.gpu, { onNone: () => ({}), onSome: (gpu) => ({ gpu }) }),
+    ...(text.length + secret.length === 0 ? {} : {
+      env: [...text.map((e) => ({ ...e, type: "text" })), ...secret.map((e) => ({ ...e, type: "password" }))]
+    })
+  }
+  const stored = yield* writeUserSettings(flags.user, input)
+  yield* Console.log(formatOutput(stored, "json"))
+}, reportErrors, (self, flags) => Effect.provide(self, Layer.merge(configSourceLayer(flags), userSettingsStoreLayer(flags)))))
+  .pipe(Command.withDescription("Write a user's settings as the spawner form would: validated, password values to the user's Secret"))
+
+/** `jsp user-settings get|set`. */
+export const userSettings = Command.make("user-settings").pipe(
+  Command.withDescription("Read or write a user's own settings (ConfigMap jupyterhub-singleuser-profile-<user>)"),
+  Command.withSubcommands([get, set]))

@@ -1,0 +1,121 @@
+import { spawn } from "node:child_process"
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { configMaps, FakeApiServer, imageStreams, secrets } from "@jsp/kube-fake"
+import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import { parse } from "yaml"
+
+const root = fileURLToPath(new URL("../../../", import.meta.url))
+const node = `${root}node_modules/.bin/node`
+const main = `${root}packages/cli/src/main.ts`
+const namespace = "odh"
+
+let fake: FakeApiServer
+let kubeconfig: string
+
+// Asynchronous: the API-server double answers from this process while jsp runs.
+const jsp = (args: ReadonlyArray<string>, input = "") => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+  const child = spawn(node, [main, ...args, "--kubeconfig", kubeconfig], { cwd: root, env: { ...process.env, KUBECONFIG: "" } })
+  let stdout = ""
+  let stderr = ""
+  child.stdout.on("data", (d) => { stdout += String(d) })
+  child.stderr.on("data", (d) => { stderr += String(d) })
+  child.on("close", (code) => resolve({ code, stdout, stderr }))
+  child.stdin.end(input)
+})
+
+const seedDocument = readFileSync(`${root}packages/core/test/testdata/seed-profiles.yaml`, "utf8")
+
+beforeEach(async () => {
+  fake = await FakeApiServer.start({ token: "cli-token" })
+  const dir = mkdtempSync(join(tmpdir(), "jsp-cli-"))
+  kubeconfig = join(dir, "config")
+  writeFileSync(kubeconfig, fake.kubeconfig(namespace, "cli-token"))
+  fake.put(configMaps, namespace, { metadata: { name: "jupyter-singleuser-profiles" }, data: { "jupyterhub-singleuser-profiles.yaml": seedDocument } })
+  fake.put(configMaps, namespace, {
+    metadata: { name: "gpu-profiles", labels: { "jupyterhub.opendatahub.io/user": "profile" } },
+    data: { "jupyterhub-singleuser-profiles.yaml": "ui:\n  gpuConfig: { enabled: true, type: input, gpuInput: { limit: 2 } }\n" }
+  })
+})
+afterEach(() => fake.stop())
+
+describe("jsp with --source cluster", () => {
+  it("apply reads the ConfigMaps and the user's settings from the cluster", async () => {
+    fake.put(configMaps, namespace, { metadata: { name: "jupyterhub-singleuser-profile-vpavlin" }, data: { profile: "last_selected_size: Large\n" } })
+    const pod = readFileSync(`${root}examples/pod.yaml`, "utf8")
+    const { code, stdout, stderr } = await jsp(["apply", "--pod", "-", "-o", "yaml"], pod)
+    expect(stderr).toBe("")
+    expect(code).toBe(0)
+    const out = parse(stdout)
+    expect(JSON.parse(out.metadata.annotations["jsp.opendatahub.io/applied-profiles"])).toEqual(["globals", "Thoth Notebooks", "@singleuser@", "size:Large"])
+    expect(fake.count("watch")).toBe(0)
+  })
+
+  it("--namespace overrides the context's namespace", async () => {
+    const { code, stderr } = await jsp(["resolve", "--user", "x", "--image", "i:1", "--namespace", "empty"])
+    expect(code).toBe(0)
+    expect(stderr).toContain("empty: ConfigMap jupyter-singleuser-profiles not found")
+    expect(fake.requests.some((r) => r.path === "/api/v1/namespaces/empty/configmaps")).toBe(true)
+  })
+
+  it("images lists the ImageStreams as the form offers them; sizes lists the sizes", async () => {
+    fake.put(imageStreams, namespace, {
+      metadata: { name: "s2i-thoth-notebook", labels: { "opendatahub.io/notebook-image": "true" }, annotations: { "opendatahub.io/notebook-image-desc": "Thoth" } },
+      spec: { tags: [{ name: "3.6" }] }, status: { tags: [{ tag: "3.6" }] }
+    })
+    fake.put(configMaps, namespace, { metadata: { name: "jupyterhub-singleuser-profile-vpavlin" }, data: { profile: "last_selected_image: s2i-thoth-notebook:3.6\n" } })
+    const table = await jsp(["images", "--user", "vpavlin"])
+    expect(table.code).toBe(0)
+    expect(table.stdout.split("\n")[0]).toMatch(/^NAME\s+DISPLAY NAME\s+ORDER\s+NOTES\s+DESCRIPTION$/u)
+    expect(table.stdout.split("\n")[1]).toMatch(/^s2i-thoth-notebook:3\.6\s+s2i-thoth-notebook:3\.6\s+100\s+last selected\s+Thoth$/u)
+    const json = JSON.parse((await jsp(["images", "-o", "json"])).stdout)
+    expect(json).toEqual([expect.objectContaining({ name: "s2i-thoth-notebook:3.6", description: "Thoth", selected: false })])
+    const sizes = await jsp(["sizes"])
+    expect(sizes.stdout).toBe([
+      "NAME     REQUESTS           LIMITS",
+      "Small    memory=1Gi,cpu=1   memory=2Gi,cpu=2",
+      "Medium   memory=2Gi,cpu=2   memory=4Gi,cpu=4",
+      "Large    memory=4Gi,cpu=4   memory=8Gi,cpu=8",
+      ""
+    ].join("\n"))
+  })
+
+  it("user-settings set validates and writes; get reads it back; password values go to a Secret", async () => {
+    const set = await jsp(["user-settings", "set", "--user", "alice", "--size", "Medium", "--gpu", "2", "--env", "A=1", "--password-env", "TOKEN=s3cret"])
+    expect(set.stderr).toBe("")
+    expect(set.code).toBe(0)
+    expect(JSON.parse(set.stdout)).toEqual({
+      last_selected_size: "Medium", gpu: 2,
+      env: [{ name: "A", value: "1" }, { name: "TOKEN", valueFrom: { secretKeyRef: { name: "jupyterhub-singleuser-profile-alice-envs", key: "TOKEN" } } }]
+    })
+    expect(fake.store.get(secrets, namespace, "jupyterhub-singleuser-profile-alice-envs")?.["data"]).toEqual({ TOKEN: Buffer.from("s3cret").toString("base64") })
+    const get = await jsp(["user-settings", "get", "--user", "alice"])
+    expect(JSON.parse(get.stdout)).toEqual(JSON.parse(set.stdout))
+    const tooMany = await jsp(["user-settings", "set", "--user", "alice", "--gpu", "3"])
+    expect(tooMany).toMatchObject({ code: 1, stderr: "jsp: settings of alice: gpu: 3 is above the maximum of 2\n" })
+    expect((await jsp(["user-settings", "get", "--user", "nobody"])).code).toBe(1)
+  })
+
+  it("validate checks the cluster's ConfigMaps: a rejected version is an error naming the ConfigMap", async () => {
+    expect(await jsp(["validate"])).toMatchObject({ code: 0, stdout: "valid: 2 documents, 4 profiles, 3 sizes\n" })
+    fake.put(configMaps, namespace, {
+      metadata: { name: "broken", labels: { "jupyterhub.opendatahub.io/user": "profile" } },
+      data: { "jupyterhub-singleuser-profiles.yaml": "profiles: [{ name: b, gpu: many }]" }
+    })
+    const { code, stderr } = await jsp(["validate"])
+    expect(code).toBe(1)
+    expect(stderr).toContain("odh: ConfigMap broken key jupyterhub-singleuser-profiles.yaml: profiles[0].gpu: expected number, got \"many\"")
+  })
+
+  it("RBAC and unreachable servers are one-line errors with exit 3", async () => {
+    fake.forbid("list", "configmaps")
+    const forbidden = await jsp(["resolve", "--user", "x", "--image", "i"])
+    expect(forbidden.code).toBe(3)
+    expect(forbidden.stderr).toMatch(/^jsp: cluster http:\/\/127\.0\.0\.1:\d+ namespace odh: forbidden \(403\): the account needs RBAC permission to "list" "configmaps" in namespace "odh"/u)
+    expect(forbidden.stderr.split("\n")).toHaveLength(2)
+    const images = await jsp(["images", "--config", `${root}examples/config`])
+    expect(images).toMatchObject({ code: 2, stderr: "jsp: notebook images (ImageStreams) live in the cluster: use --source cluster (with --kubeconfig or KUBECONFIG)\n" })
+  })
+})

@@ -80,7 +80,8 @@ const spawnOnce = (configuration: Configuration, user: string, input: JsonObject
 
 const seedUsers = ["vpavlin", "fpokorny", "acorvin", "someone-else"]
 const seedPods = seedUsers.map(pod)
-const generatedUsers = Array.from({ length: 64 }, (_, i) => `user-${(i * 7919) % listedUsers}`)
+// Many distinct users, so that most spawns merge a combination of profiles not merged before.
+const generatedUsers = Array.from({ length: 20_000 }, (_, i) => `user-${(i * 7919) % listedUsers}`)
 const generatedPods = generatedUsers.map(pod)
 let i = 0
 

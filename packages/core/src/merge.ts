@@ -49,6 +49,7 @@ export const emptyMergedProfile: MergedProfile = {
 
 /** Merges contributions in order into a result so far: later wins, nothing is duplicated (SPEC 3). */
 export const mergeInto = (start: MergedProfile, contributions: ReadonlyArray<Contribution>): MergedProfile => {
+  if (contributions.length === 0) return start
   // One pass with local, mutable accumulators: a spawn merges on every pod creation.
   const applied = [...start.applied]
   // A Map keeps a key's first position when it is set again: "replaces in place, new names appended".

@@ -1,9 +1,9 @@
 import { Result } from "effect"
-import type { Configuration } from "./configuration.ts"
+import type { Configuration, NamedProfile } from "./configuration.ts"
 import type { UnknownSize } from "./errors.ts"
 import { gpuResource, gpuTolerations } from "./gpu.ts"
-import { type Contribution, type MergedProfile, mergeContribution, mergeContributions } from "./merge.ts"
-import { selectProfiles } from "./select.ts"
+import { type Contribution, type MergedProfile, mergeContribution, mergeContributions, mergeInto } from "./merge.ts"
+import { selectProfileIndices } from "./select.ts"
 import { findSize, sizeContribution } from "./sizes.ts"
 import { type UserSettings, userSettingsProfileName } from "./user-settings.ts"
 
@@ -42,6 +42,46 @@ const gpuContribution = (merged: MergedProfile, configuration: Configuration, gp
   }
 }
 
+// Spawns keep matching the same few combinations of profiles, and a loaded configuration is
+// immutable: merge each combination once. Per configuration, a trie keyed by the profiles'
+// positions; when it holds too many combinations it starts afresh, so memory stays bounded
+// however many users there are.
+interface MergeNode {
+  merged?: MergedProfile
+  readonly next: Map<number, MergeNode>
+}
+interface MergeCache {
+  root: MergeNode
+  size: number
+}
+const maxMergesPerConfiguration = 4_096
+const merges = new WeakMap<ReadonlyArray<NamedProfile>, MergeCache>()
+
+const mergeProfiles = (profiles: ReadonlyArray<NamedProfile>, selected: ReadonlyArray<number>): MergedProfile => {
+  let cache = merges.get(profiles)
+  if (cache === undefined || cache.size >= maxMergesPerConfiguration) {
+    cache = { root: { next: new Map() }, size: 0 }
+    merges.set(profiles, cache)
+  }
+  let node = cache.root
+  for (const index of selected) {
+    let child = node.next.get(index)
+    if (child === undefined) {
+      child = { next: new Map() }
+      node.next.set(index, child)
+    }
+    node = child
+  }
+  if (node.merged === undefined) {
+    node.merged = mergeContributions(selected.flatMap((i) => {
+      const named = profiles[i]
+      return named === undefined ? [] : [{ name: named.name, body: named.profile }]
+    }))
+    cache.size++
+  }
+  return node.merged
+}
+
 /**
  * Resolves a spawn (SPEC 2–4): the matching profiles in document order, then the user's
  * settings as `@singleuser@`, then the size, then the GPU count's resources and tolerations.
@@ -53,8 +93,7 @@ export const resolveProfile = (
   unknownSize: UnknownSizePolicy = "error"
 ): Result.Result<Resolution, UnknownSize> => {
   const warnings: Array<string> = []
-  const contributions: Array<Contribution> = selectProfiles(configuration.profiles, request)
-    .map(({ name, profile }) => ({ name, body: profile }))
+  const contributions: Array<Contribution> = []
   if (userSettings !== undefined) {
     contributions.push({
       name: userSettingsProfileName,
@@ -75,7 +114,7 @@ export const resolveProfile = (
       warnings.push(`${found.failure.message}${origin}; spawning without a size`)
     }
   }
-  const merged = mergeContributions(contributions)
+  const merged = mergeInto(mergeProfiles(configuration.profiles, selectProfileIndices(configuration.profiles, request)), contributions)
   const gpu = gpuContribution(merged, configuration, request.gpuType)
   return Result.succeed({
     // The GPU's resources and tolerations carry the provenance of the count; it is not a new entry.

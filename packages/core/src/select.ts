@@ -110,8 +110,8 @@ const buildIndex = (profiles: ReadonlyArray<NamedProfile>): SelectionIndex => {
 // Configurations are immutable and long-lived (loaded once, used for every spawn): index each once.
 const indexes = new WeakMap<ReadonlyArray<NamedProfile>, SelectionIndex>()
 
-/** The profiles that apply to a spawn (SPEC 2), in document order. */
-export const selectProfiles = (profiles: ReadonlyArray<NamedProfile>, spawn: Spawn): ReadonlyArray<NamedProfile> => {
+/** The positions of the profiles that apply to a spawn (SPEC 2), in document order. */
+export const selectProfileIndices = (profiles: ReadonlyArray<NamedProfile>, spawn: Spawn): ReadonlyArray<number> => {
   let index = indexes.get(profiles)
   if (index === undefined) {
     index = buildIndex(profiles)
@@ -121,10 +121,14 @@ export const selectProfiles = (profiles: ReadonlyArray<NamedProfile>, spawn: Spa
   for (const i of index.byUser.get(spawn.user) ?? []) candidates.add(i)
   for (const group of spawn.groups) for (const i of index.byGroup.get(group) ?? []) candidates.add(i)
   const forms = imageForms(spawn.image)
-  const selected: Array<NamedProfile> = []
+  const selected: Array<number> = []
   for (const i of [...candidates].sort((a, b) => a - b)) {
     const named = profiles[i]
-    if (named !== undefined && imagesMatch(named.profile, forms)) selected.push(named)
+    if (named !== undefined && imagesMatch(named.profile, forms)) selected.push(i)
   }
   return selected
 }
+
+/** The profiles that apply to a spawn (SPEC 2), in document order. */
+export const selectProfiles = (profiles: ReadonlyArray<NamedProfile>, spawn: Spawn): ReadonlyArray<NamedProfile> =>
+  selectProfileIndices(profiles, spawn).flatMap((i) => profiles[i] ?? [])

@@ -21,8 +21,14 @@ export const findSize = (sizes: ReadonlyArray<Size>, name: string): Result.Resul
     : Result.succeed(size)
 }
 
-/** A size as a contribution merged after every profile. */
-export const sizeContribution = (size: Size): Contribution => ({
-  name: sizeContributionName(size.name),
-  body: { resources: normaliseSizeResources(size.resources) }
-})
+const contributions = new WeakMap<Size, Contribution>()
+
+/** A size as a contribution merged after every profile (made once per size). */
+export const sizeContribution = (size: Size): Contribution => {
+  let contribution = contributions.get(size)
+  if (contribution === undefined) {
+    contribution = { name: sizeContributionName(size.name), body: { resources: normaliseSizeResources(size.resources) } }
+    contributions.set(size, contribution)
+  }
+  return contribution
+}

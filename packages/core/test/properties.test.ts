@@ -14,6 +14,7 @@ import {
   type JsonObject,
   parseYamlDocuments,
   Pod,
+  mergeContributions,
   profileMatches,
   selectProfiles,
   readUserSettings,
@@ -165,5 +166,21 @@ describe("selection index", () => {
       const configuration = configurationOf({ profiles })
       expect(selectProfiles(configuration.profiles, s)).toEqual(configuration.profiles.filter(({ profile: p }) => profileMatches(p, s)))
     }), { numRuns: 500 })
+  })
+})
+
+describe("merge cache", () => {
+  it("resolving through the cache equals merging the selected profiles directly, past the cache's size", () => {
+    const profiles = Array.from({ length: 6_000 }, (_, i) => ({ name: `p${i}`, users: [`u${i}`], env: [{ name: "WHO", value: String(i) }] }))
+    const configuration = configurationOf({ profiles: [{ name: "all", env: [{ name: "ALL", value: "1" }] }, ...profiles] })
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 6_000; i += round === 0 ? 1 : 7) {
+        const spawn = { user: `u${i}`, groups: [], image: "img:1" }
+        const resolved = resolveProfile(configuration, undefined, spawn)
+        if (Result.isFailure(resolved)) throw resolved.failure
+        const direct = mergeContributions(selectProfiles(configuration.profiles, spawn).map(({ name, profile }) => ({ name, body: profile })))
+        expect(resolved.success.merged).toEqual(direct)
+      }
+    }
   })
 })

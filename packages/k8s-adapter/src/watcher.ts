@@ -1,4 +1,4 @@
-import { CoreV1Api, makeInformer, type V1ConfigMap } from "@kubernetes/client-node"
+import { CoreV1Api, makeInformer, type V1ConfigMap, type V1ConfigMapList } from "@kubernetes/client-node"
 import type { SourceUnavailable } from "@jsp/core"
 import { describeApiError, requestContext } from "./api-errors.ts"
 import type { Cluster } from "./cluster.ts"
@@ -34,8 +34,13 @@ export const watchConfigMaps = async (
 ): Promise<RunningWatch> => {
   const core = cluster.kubeConfig.makeApiClient(CoreV1Api)
   const context = requestContext(cluster, "watch", "configmaps")
-  const informer = makeInformer(cluster.kubeConfig, `/api/v1/namespaces/${cluster.namespace}/configmaps`,
-    () => core.listNamespacedConfigMap({ namespace: cluster.namespace }))
+  // The informer's list has no timeout of its own: a server that accepts and never answers would
+  // hold the first sync (and every relist) forever.
+  const list = () => new Promise<V1ConfigMapList>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${cluster.requestTimeoutMs / 1000} s`)), cluster.requestTimeoutMs)
+    core.listNamespacedConfigMap({ namespace: cluster.namespace }).then(resolve, reject).finally(() => clearTimeout(timer))
+  })
+  const informer = makeInformer(cluster.kubeConfig, `/api/v1/namespaces/${cluster.namespace}/configmaps`, list)
   let stopped = false
   let starting = false
   let startError: unknown = undefined

@@ -167,5 +167,6 @@ describe("ConfigSource from a cluster (SPEC 1, Cluster)", () => {
     cluster = impatient.success
     fake.latencyMs = 1_000
     await expect(source(false)).rejects.toThrow(/did not answer in time \(timed out after 0.2 s\)/u)
+    await expect(source(true)).rejects.toThrow(/did not answer in time \(timed out after 0.2 s\)/u)
   })
 })

@@ -21,7 +21,7 @@ export const EnvVarSource = Schema.Struct({
   }))
 }).annotate({ identifier: "EnvVarSource" })
 
-// YAML turns `value: 80` or `value: true` into non-strings; Kubernetes wants strings, so stringify them.
+/** An env value: YAML turns `value: 80` or `value: true` into non-strings; Kubernetes wants strings. */
 export const EnvValue = Schema.Union([
   Schema.String,
   Schema.Union([Schema.Finite, Schema.Boolean]).pipe(Schema.decodeTo(Schema.String, {

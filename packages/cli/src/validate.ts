@@ -26,7 +26,8 @@ const userSettingsWarnings = (configMaps: ReadonlyArray<ConfigMapView>, document
     if (document === undefined) return []
     const parsed = parseYamlDocuments(document.source, document.text)
     if (Result.isFailure(parsed)) return [parsed.failure.message]
-    return readUserSettings(document.source, parsed.success[0], { user: cm.name.slice(userSettingsPrefix.length), ui }).warnings
+    // The ConfigMap's name holds the user name escaped; the Secret's name is derived from the same escape.
+    return readUserSettings(document.source, parsed.success[0], { user: cm.name.slice(userSettingsPrefix.length), ui, ownSecret: `${cm.name}-envs` }).warnings
   })
 }
 

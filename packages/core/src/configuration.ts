@@ -29,12 +29,14 @@ export interface Configuration {
 }
 
 // `users:` with nothing after it is YAML null; the original treated it as absent, and so do we.
-// Service `configuration` values are template variables: null there is a value, so it is kept.
+// Inside `env` (an empty value) and a service's `configuration` (a template variable) null is a
+// value, so those are kept for their schemas to read.
+const keepNulls = new Set(["configuration", "env"])
 const dropNullKeys = (value: unknown): unknown => {
   if (Array.isArray(value)) return value.map(dropNullKeys)
   if (!isJsonObject(value)) return value
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null)
-    .map(([k, v]) => [k, k === "configuration" ? v : dropNullKeys(v)]))
+    .map(([k, v]) => [k, keepNulls.has(k) ? v : dropNullKeys(v)]))
 }
 
 const decodeDocumentStrictly = decodeWith(ConfigDocument)

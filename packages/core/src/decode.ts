@@ -34,7 +34,12 @@ const toProblems = (issue: SchemaIssue.Issue, prefix: ReadonlyArray<PropertyKey>
 export interface DecodeOptions {
   /** Path of the value inside its document, prefixed to every problem. */
   readonly at?: ReadonlyArray<PropertyKey>
+  /** Unknown keys: warnings (default), or problems like any other (for documents users write). */
+  readonly unknownKeys?: "warn" | "reject"
 }
+
+/** Whether a problem is a rejected unknown key. */
+export const isUnknownKeyProblem = (problem: Problem): boolean => problem.message.startsWith("unexpected key")
 
 /**
  * Decodes untrusted input: all problems at once, each with path, what was found and what was expected.
@@ -45,10 +50,13 @@ export const decodeWith = <S extends Schema.Codec<unknown, unknown>>(schema: S) 
   const strict = Schema.decodeUnknownResult(schema)
   return (source: string, input: unknown, options: DecodeOptions = {}): Result.Result<Decoded<S["Type"]>, InvalidDocument> => {
     const at = options.at ?? []
-    const decoded = lenient(input, { errors: "all", reportInput: true })
+    const decoded = options.unknownKeys === "reject"
+      ? strict(input, { errors: "all", onExcessProperty: "error", reportInput: true })
+      : lenient(input, { errors: "all", reportInput: true })
     if (Result.isFailure(decoded)) {
       return Result.fail(new InvalidDocument({ source, problems: toProblems(decoded.failure.issue, at) }))
     }
+    if (options.unknownKeys === "reject") return Result.succeed({ value: decoded.success, warnings: [] })
     const checked = strict(input, { errors: "all", onExcessProperty: "error", reportInput: true })
     const warnings = Result.isFailure(checked)
       ? toProblems(checked.failure.issue, at).map((p) => `${source}: ${p.path}: unknown key, ignored`)

@@ -11,16 +11,19 @@ export const gpuResource = "nvidia.com/gpu"
 /** Whether the spawner form offers GPUs at all (`ui.gpuConfig.enabled: true`). */
 export const gpusOffered = (ui: Ui): boolean => ui.gpuConfig?.enabled === true
 
-/** How many GPUs a user may ask for in their own settings: the form's maximum; undefined means no maximum. */
-export const userGpuMaximum = (ui: Ui): number | undefined => {
+/**
+ * How many GPUs a user may ask for in their own settings: the form's maximum (checkbox value,
+ * dropdown end, input limit), never above `clusterGpuCount`; 1 when nothing bounds it, as the
+ * original form did.
+ */
+export const userGpuMaximum = (ui: Ui): number => {
   const config = ui.gpuConfig
-  if (config === undefined) return undefined
-  const cluster = config.clusterGpuCount
-  const byType = config.type === "checkbox" ? config.gpuCheckbox?.value ?? 1
-    : config.type === "dropdown" ? config.gpuDropdown?.end
-    : config.type === "input" ? config.gpuInput?.limit
+  const cluster = config?.clusterGpuCount
+  const byType = config?.type === "checkbox" ? config.gpuCheckbox?.value ?? 1
+    : config?.type === "dropdown" ? config.gpuDropdown?.end
+    : config?.type === "input" ? config.gpuInput?.limit
     : undefined
-  if (byType === undefined) return cluster
+  if (byType === undefined) return cluster ?? 1
   return cluster === undefined ? byType : Math.min(byType, cluster)
 }
 

@@ -13,10 +13,12 @@ const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/u
 
 const shortHash = (text: string): string => createHash("sha256").update(text, "utf8").digest("hex").slice(0, 8)
 
+// Always `<prefix>---<hash>`, even when nothing of the name survives cleaning: a bare hash would
+// itself be a valid name, kept as it is for a user who is called exactly that.
 const hashed = (raw: string, cleaned: string, max: number): string => {
   const room = max - 3 - 8
   const prefix = cleaned.slice(0, room).replace(/[^A-Za-z0-9]+$/u, "")
-  return prefix === "" ? shortHash(raw) : `${prefix}---${shortHash(raw)}`
+  return `${prefix === "" ? "x" : prefix}---${shortHash(raw)}`
 }
 
 /** Whether a string is a valid label value (≤ 63, `[A-Za-z0-9_.-]`, alphanumeric at both ends). */

@@ -1,15 +1,15 @@
 import { Result, Schema } from "effect"
 import type { Ui } from "./config/ui.ts"
-import { decodeWith } from "./decode.ts"
+import { decodeWith, isUnknownKeyProblem } from "./decode.ts"
 import { InvalidDocument, type Problem } from "./errors.ts"
 import { gpusOffered, userGpuMaximum } from "./gpu.ts"
 import { isJsonObject, type JsonObject } from "./json.ts"
 import { userSecretName } from "./names.ts"
-import { isReservedEnvName } from "./user-settings.ts"
+import { envNamePattern, isReservedEnvName } from "./user-settings.ts"
 
 /** An environment variable a user sets; `password` values are kept in the user's Secret. */
 export const UserEnvInput = Schema.Struct({
-  name: Schema.String.pipe(Schema.check(Schema.isPattern(/^[-._a-zA-Z][-._a-zA-Z0-9]*$/u, { expected: "an environment variable name" }))),
+  name: Schema.String.pipe(Schema.check(Schema.isPattern(envNamePattern, { expected: "an environment variable name" }))),
   value: Schema.String.pipe(Schema.check(Schema.isMaxLength(32_768))),
   type: Schema.optionalKey(Schema.Literals(["text", "password"]))
 })
@@ -41,13 +41,14 @@ export const validateUserSettingsUpdate = (
   input: unknown,
   context: UserSettingsWriteContext
 ): Result.Result<UserSettingsUpdate, InvalidDocument> => {
-  const decoded = decodeUpdate(source, input)
-  if (Result.isFailure(decoded)) return Result.fail(decoded.failure)
-  if (decoded.success.warnings.length > 0) {
-    const keys = isJsonObject(input) ? Object.keys(input).filter((k) => !(k in UserSettingsUpdate.fields)) : []
+  const decoded = decodeUpdate(source, input, { unknownKeys: "reject" })
+  if (Result.isFailure(decoded)) {
+    const allowed = `not allowed: users may only set ${Object.keys(UserSettingsUpdate.fields).join(", ")}`
     return Result.fail(new InvalidDocument({
       source,
-      problems: keys.map((key) => ({ path: key, message: `users may only set ${Object.keys(UserSettingsUpdate.fields).join(", ")}` }))
+      problems: decoded.failure.problems.map((p) => isUnknownKeyProblem(p)
+        ? { path: p.path, message: p.path.includes(".") || p.path.includes("[") ? "unknown key" : allowed }
+        : p)
     }))
   }
   const update = decoded.success.value
@@ -66,7 +67,7 @@ export const validateUserSettingsUpdate = (
   const maximum = userGpuMaximum(context.ui)
   if (gpu !== undefined && gpu > 0 && !gpusOffered(context.ui)) {
     problems.push({ path: "gpu", message: "the spawner form offers no GPUs" })
-  } else if (gpu !== undefined && maximum !== undefined && gpu > maximum) {
+  } else if (gpu !== undefined && gpu > maximum) {
     problems.push({ path: "gpu", message: `${gpu} is above the maximum of ${maximum}` })
   }
   return problems.length > 0 ? Result.fail(new InvalidDocument({ source, problems })) : Result.succeed(update)

@@ -26,9 +26,12 @@ export const userSettingsProfileName = "@singleuser@"
 
 // The original stored `gpu: "0"`; numeric strings are accepted.
 const Gpu = Schema.Union([
-  Schema.Int,
+  Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(0))),
   Schema.String.pipe(Schema.check(Schema.isPattern(/^[0-9]+$/u, { expected: "a whole number" })))
 ])
+
+/** What Kubernetes accepts as an environment variable name. */
+export const envNamePattern = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/u
 
 const decodeEnv = decodeWith(Env)
 const decodeString = decodeWith(Schema.String)
@@ -38,12 +41,13 @@ const decodeGpu = decodeWith(Gpu)
 export const isReservedEnvName = (name: string): boolean => name.startsWith("JUPYTERHUB_") || name === "MEM_LIMIT"
 
 /** Why an env entry from a user's settings is not accepted, or undefined when it is. */
-export const rejectedUserEnv = (user: string, entry: EnvVar): string | undefined => {
+export const rejectedUserEnv = (ownSecret: string, entry: EnvVar): string | undefined => {
   if (isReservedEnvName(entry.name)) return `env "${entry.name}" is reserved`
+  if (!envNamePattern.test(entry.name)) return `env "${entry.name}" is not a valid environment variable name`
   const from = entry.valueFrom
   if (from === undefined) return undefined
   // Only the user's own Secret: a reference to any other would read objects the user may not see.
-  const own = userSecretName(user)
+  const own = ownSecret
   if (from.secretKeyRef?.name === own && Object.keys(from).length === 1) return undefined
   return `env "${entry.name}" may only take its value from the Secret ${own}`
 }
@@ -52,6 +56,8 @@ export const rejectedUserEnv = (user: string, entry: EnvVar): string | undefined
 export interface UserSettingsContext {
   readonly user: string
   readonly ui: Ui
+  /** The Secret the user's password values live in; default `jupyterhub-singleuser-profile-<user>-envs`. */
+  readonly ownSecret?: string | undefined
 }
 
 /**
@@ -80,7 +86,7 @@ export const readUserSettings = (source: string, input: unknown, context: UserSe
     }
   }
   const env = (take("env", decodeEnv) ?? []).filter((entry) => {
-    const why = rejectedUserEnv(context.user, entry)
+    const why = rejectedUserEnv(context.ownSecret ?? userSecretName(context.user), entry)
     if (why !== undefined) warnings.push(`${source}: ${why}; ignored`)
     return why === undefined
   })
@@ -93,7 +99,7 @@ export const readUserSettings = (source: string, input: unknown, context: UserSe
     // The original stored gpu "0" for everyone: only a real request is worth a warning.
     if (gpu > 0) warnings.push(`${source}: gpu: the spawner form offers no GPUs (ui.gpuConfig.enabled is not true); ignored`)
     gpu = undefined
-  } else if (gpu !== undefined && maximum !== undefined && gpu > maximum) {
+  } else if (gpu !== undefined && gpu > maximum) {
     warnings.push(`${source}: gpu: ${gpu} is above the maximum of ${maximum}; capped`)
     gpu = maximum
   }

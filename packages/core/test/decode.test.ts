@@ -66,9 +66,9 @@ sizes:
     expect(config.sizes[0]?.resources).toEqual({ requests: { memory: "1Gi", cpu: "250m" }, limits: { memory: "1Gi", cpu: "250m" } })
   })
 
-  it("treats empty keys (YAML null) as absent, and an empty document as empty", () => {
-    const config = configurationFromText("profiles:\n  - name: everyone\n    users:\n    images:\nsizes:\n")
-    expect(config.profiles[0]?.profile).toEqual({ name: "everyone" })
+  it("treats empty keys (YAML null) as absent, and an empty document as empty; an empty env value is \"\"", () => {
+    const config = configurationFromText("profiles:\n  - name: everyone\n    users:\n    images:\n    env:\n      EMPTY:\n      LISTED: x\nsizes:\n")
+    expect(config.profiles[0]?.profile).toEqual({ name: "everyone", env: [{ name: "EMPTY", value: "" }, { name: "LISTED", value: "x" }] })
     expect(Result.isSuccess(decode(null))).toBe(true)
   })
 

@@ -141,6 +141,7 @@ describe("properties", () => {
       expect(isValidLabelValue(toLabelValue(a))).toBe(true)
       expect(isDnsLabel(toDnsLabel(a))).toBe(true)
       expect(isDnsLabel(toDnsLabel(a, 40))).toBe(true)
+
       if (a !== b) {
         expect(toLabelValue(a)).not.toBe(toLabelValue(b))
         expect(toDnsLabel(a)).not.toBe(toDnsLabel(b))

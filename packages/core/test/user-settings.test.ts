@@ -33,11 +33,13 @@ describe("per-user settings are untrusted (SPEC 1)", () => {
         { name: "HUB_SECRET", valueFrom: { secretKeyRef: { name: "jupyterhub-hub-secret", key: "token" } } },
         { name: "MINE", valueFrom: { secretKeyRef: { name: own, key: "MINE" } } },
         { name: "FIELD", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
-        { name: "OK", value: "yes" }
+        { name: "OK", value: "yes" },
+        { name: "A=B", value: "breaks the pod" }
       ]
     })
     expect(value.env.map((e) => e.name)).toEqual(["MINE", "OK"])
-    expect(warnings).toHaveLength(4)
+    expect(warnings).toHaveLength(5)
+    expect(warnings[4]).toBe("cm alice: env \"A=B\" is not a valid environment variable name; ignored")
     expect(warnings[2]).toBe(`cm alice: env "HUB_SECRET" may only take its value from the Secret ${own}; ignored`)
   })
 
@@ -47,7 +49,10 @@ describe("per-user settings are untrusted (SPEC 1)", () => {
     expect(read({ gpu: "0" })).toEqual({ value: { env: [] }, warnings: [] })
     expect(read({ gpu: 3 }, { gpuConfig: { enabled: true, type: "checkbox" } }).value.gpu).toBe(1)
     expect(read({ gpu: 3 }, { gpuConfig: { enabled: true, type: "input", gpuInput: { limit: 4 }, clusterGpuCount: 2 } }).value.gpu).toBe(2)
-    expect(read({ gpu: 3 }, { gpuConfig: { enabled: true } }).value.gpu).toBe(3)
+    // Offered with no bound at all: 1, as the original form did.
+    expect(read({ gpu: 3 }, { gpuConfig: { enabled: true } }).value.gpu).toBe(1)
+    expect(read({ gpu: 3 }, { gpuConfig: { enabled: true, clusterGpuCount: 4 } }).value.gpu).toBe(3)
+    expect(read({ gpu: -3 }, gpuUi).warnings).toEqual(["cm alice: gpu: expected a value greater than or equal to 0, got -3 (ignored)"])
   })
 
   it("a bad value is ignored with a warning naming it; nothing throws", () => {

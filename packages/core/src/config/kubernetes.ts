@@ -21,12 +21,16 @@ export const EnvVarSource = Schema.Struct({
   }))
 }).annotate({ identifier: "EnvVarSource" })
 
-/** An env value: YAML turns `value: 80` or `value: true` into non-strings; Kubernetes wants strings. */
+/** An env value: YAML turns `value: 80` or `value: true` into non-strings and `value:` into null; Kubernetes wants strings. */
 export const EnvValue = Schema.Union([
   Schema.String,
   Schema.Union([Schema.Finite, Schema.Boolean]).pipe(Schema.decodeTo(Schema.String, {
     decode: SchemaGetter.String(),
     encode: SchemaGetter.transform((s: string) => s === "true" || s === "false" ? s === "true" : Number(s))
+  })),
+  Schema.Null.pipe(Schema.decodeTo(Schema.String, {
+    decode: SchemaGetter.transform(() => ""),
+    encode: SchemaGetter.transform(() => null)
   }))
 ])
 

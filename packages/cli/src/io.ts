@@ -34,6 +34,9 @@ export const readDocument = Effect.fn("readDocument")(function*(path: string, wh
 /** Output formats of commands that print an object. */
 export type OutputFormat = "json" | "yaml"
 
-/** An object as JSON (two-space indent) or YAML text. */
+/**
+ * An object as JSON (two-space indent) or YAML text. YAML 1.1, as kubectl and PyYAML read it:
+ * strings such as `on`, `no` or `12:30` are quoted, not turned into booleans or numbers.
+ */
 export const formatOutput = (value: unknown, format: OutputFormat): string =>
-  format === "yaml" ? stringify(value, { lineWidth: 0 }).trimEnd() : JSON.stringify(value, null, 2)
+  format === "yaml" ? stringify(value, { lineWidth: 0, version: "1.1" }).trimEnd() : JSON.stringify(value, null, 2)

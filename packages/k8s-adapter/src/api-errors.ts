@@ -80,14 +80,17 @@ export const readBackoff = Schedule.exponential(Duration.millis(100), 2)
 /** Retries of a read after its first try. */
 export const readRetries = 4
 
-/** Runs one API request as an Effect; reads are retried with backoff, writes are not. */
-export const apiRequest = <A>(context: RequestContext, request: () => Promise<A>, options: { readonly retry?: boolean } = {}) => {
-  const timeoutMs = context.timeoutMs ?? 10_000
-  const attempt = Effect.tryPromise({ try: request, catch: (error) => error }).pipe(
+/** One try of a request, failing with the client's own error (or a timeout) so callers can branch on its status. */
+export const attemptRequest = <A>(timeoutMs: number, request: () => Promise<A>): Effect.Effect<A, unknown> =>
+  Effect.tryPromise({ try: request, catch: (error) => error }).pipe(
     Effect.timeoutOrElse({
       duration: Duration.millis(timeoutMs),
       orElse: () => Effect.fail(new Error(`timed out after ${timeoutMs / 1000} s`))
     }))
+
+/** Runs one API request as an Effect; reads are retried with backoff, writes are not. */
+export const apiRequest = <A>(context: RequestContext, request: () => Promise<A>, options: { readonly retry?: boolean } = {}) => {
+  const attempt = attemptRequest(context.timeoutMs ?? 10_000, request)
   const withRetries = options.retry === false ? attempt : attempt.pipe(Effect.retry({ schedule: readBackoff, times: readRetries, while: isRetryable }))
   return withRetries.pipe(Effect.mapError((error) => describeApiError(error, context)))
 }

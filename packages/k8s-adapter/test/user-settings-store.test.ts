@@ -57,6 +57,30 @@ describe("UserSettingsStore over ConfigMaps and Secrets", () => {
     expect(readUserSettings("x", storedDocument("alice"), { user: "alice", ui: {} }).value.env).toHaveLength(2)
   })
 
+  it("removes a password value nothing refers to any more, and never loses one still referred to", async () => {
+    const run = await services()
+    const secretName = userSecretName("alice")
+    const secretData = () => fake.store.get(secrets, namespace, secretName)?.["data"]
+    await run(writeUserSettings("alice", { env: [{ name: "TOKEN", value: "one", type: "password" }] }))
+    // The ConfigMap cannot be written: the Secret keeps TOKEN, which the stored document still refers to.
+    fake.forbid("update", "configmaps")
+    const failed = await run(Effect.exit(writeUserSettings("alice", { env: [{ name: "OTHER", value: "two", type: "password" }] })))
+    expect(Exit.isFailure(failed)).toBe(true)
+    expect(secretData()).toMatchObject({ TOKEN: Buffer.from("one").toString("base64") })
+    fake.allow()
+    await run(writeUserSettings("alice", { env: [{ name: "OTHER", value: "three", type: "password" }] }))
+    expect(secretData()).toEqual({ OTHER: Buffer.from("three").toString("base64") })
+    await run(writeUserSettings("alice", { env: [{ name: "PLAIN", value: "x" }] }))
+    expect(secretData()).toEqual({})
+  })
+
+  it("a write times out instead of hanging", async () => {
+    const run = await services()
+    fake.latencyMs = 3_000
+    const exit = await run(Effect.exit(writeUserSettings("alice", { gpu: 1 })))
+    expect(Exit.isFailure(exit) && String(exit.cause)).toMatch(/did not answer in time/u)
+  })
+
   it("rejects keys users may not write, reserved names, unknown sizes and too many GPUs", async () => {
     const run = await services()
     const failure = async (input: unknown) => {

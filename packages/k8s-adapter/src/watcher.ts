@@ -65,13 +65,19 @@ export const watchConfigMaps = async (
     if (startError !== undefined) throw startError
   }
 
+  // The start in flight, so that stop() can wait for it: the client's start() clears its own
+  // stopped flag, so a stop during a restart would otherwise leave a watch running.
+  let inFlight: Promise<void> | undefined
+
   const failed = (error: unknown): void => {
     if (stopped) return
     lastError = describeApiError(error, context)
     report(`${lastError.message}; watching again in ${delay / 1000} s (the configuration in force is kept)`)
     timer = setTimeout(() => {
+      timer = undefined
       restarts++
-      run().then(() => {
+      inFlight = run().then(() => {
+        if (stopped) return informer.stop()
         report(`${cluster.namespace}: watching ConfigMaps again`)
         lastError = undefined
         delay = backoff.initialMs
@@ -100,6 +106,7 @@ export const watchConfigMaps = async (
     stop: async () => {
       stopped = true
       if (timer !== undefined) clearTimeout(timer)
+      await inFlight
       await informer.stop()
     }
   }

@@ -108,6 +108,21 @@ describe("ConfigSource from a cluster (SPEC 1, Cluster)", () => {
     expect(state.watch.restarts).toBeGreaterThan(0)
   })
 
+  it("stopping during a restart leaves no watch running", async () => {
+    fake.put(configMaps, namespace, configMap("jupyter-singleuser-profiles", "profiles: [{ name: one }]"))
+    await source()
+    fake.failNext({ status: 500, count: 1, verb: "watch" })
+    fake.dropWatches()
+    await eventually(() => reports.some((r) => r.includes("watching again in")))
+    fake.latencyMs = 300
+    await new Promise((r) => setTimeout(r, 120))
+    await Effect.runPromise(Scope.close(scope, Exit.void))
+    scope = await Effect.runPromise(Scope.make())
+    await new Promise((r) => setTimeout(r, 600))
+    expect(fake.store.watchers.size).toBe(0)
+    expect(reports.some((r) => r.includes("watching ConfigMaps again"))).toBe(false)
+  })
+
   it("makes no API call per spawn once synced", async () => {
     fake.put(configMaps, namespace, configMap("jupyter-singleuser-profiles", "profiles: [{ name: p, users: [alice] }]\nsizes: [{ name: S, resources: { limits: { cpu: '1' } } }]"))
     fake.put(configMaps, namespace, configMap("jupyterhub-singleuser-profile-alice", "last_selected_size: S", false, "profile"))

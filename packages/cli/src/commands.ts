@@ -61,7 +61,10 @@ const apply = Command.make("apply", {
     gpuMode: Option.getOrUndefined(flags.gpuMode),
     defaultMountPath: Option.getOrUndefined(flags.mountPath)
   }).pipe(Effect.provide(configSourceLayer(flags)))
-  yield* printWarnings(resolution.warnings)
+  const services = resolution.merged.services.map(({ value, from }) => `${value.name} (from ${from})`)
+  // Per-user services (SPEC 7) are resolved but not created yet: say so rather than drop them silently.
+  const notCreated = services.length === 0 ? [] : [`services ${services.join(", ")} are resolved but not created by this version of jsp; their return values are not in the pod`]
+  yield* printWarnings([...resolution.warnings, ...notCreated])
   yield* Console.log(formatOutput(result, flags.output))
 }, reportErrors)).pipe(Command.withDescription("Print the pod with the matching profiles, the user's settings and the size applied"))
 

@@ -114,6 +114,11 @@ export const resolveProfile = (
       warnings.push(`${found.failure.message}${origin}; spawning without a size`)
     }
   }
+  const gpuType = request.gpuType
+  if (gpuType !== undefined && !configuration.gpuTypes.some((t) => t.type === gpuType)) {
+    const known = configuration.gpuTypes.map((t) => t.type)
+    warnings.push(`unknown GPU type "${gpuType}" (${known.length === 0 ? "none are configured" : `known GPU types: ${known.join(", ")}`}); no GPU tolerations added`)
+  }
   const merged = mergeInto(mergeProfiles(configuration.profiles, selectProfileIndices(configuration.profiles, request)), contributions)
   const gpu = gpuContribution(merged, configuration, request.gpuType)
   return Result.succeed({

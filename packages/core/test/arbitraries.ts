@@ -17,7 +17,7 @@ const toleration = fc.record({
   operator: fc.constantFrom("Exists", "Equal"),
   effect: fc.constantFrom("NoSchedule", "NoExecute")
 }, { requiredKeys: ["key"] })
-const term = fc.record({ matchExpressions: fc.array(fc.record({ key: fc.constantFrom("zone", "disk"), operator: fc.constantFrom("In", "NotIn"), values: fc.array(fc.constantFrom("x", "y"), { maxLength: 2 }) }), { maxLength: 2 }) })
+const term = fc.record({ matchExpressions: fc.array(fc.record({ key: fc.constantFrom("zone", "disk"), operator: fc.constantFrom("In", "NotIn"), values: fc.array(fc.constantFrom("x", "y"), { minLength: 1, maxLength: 2 }) }), { maxLength: 2 }) })
 const volume = fc.record({
   name: fc.constantFrom("data", "Shared Data", "scratch"),
   persistentVolumeClaim: fc.record({ claimName: fc.constantFrom("c1", "c2"), readOnly: fc.boolean() }, { requiredKeys: ["claimName"] }),

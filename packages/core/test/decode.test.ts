@@ -33,6 +33,25 @@ describe("decoding the configuration document (SPEC 1)", () => {
     expect(message).toMatch(/^profiles\.yaml: profiles\[0\]\.users: expected array, got "y+…$/u)
   })
 
+  it("checks the rules Kubernetes itself would apply, so a bad profile fails here and not at pod creation", () => {
+    expect(problems({
+      profiles: [{
+        env: [{ name: "A", value: "x", valueFrom: { secretKeyRef: { name: "a", key: "b" } } }, { name: "B", valueFrom: {} }],
+        node_tolerations: [{ operator: "Exists", value: "v" }],
+        node_affinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "k", operator: "In" }, { key: "k", operator: "Gt", values: ["x"] }, { key: "k", operator: "Exists", values: ["x"] }] }] } },
+        volumes: [{ name: "v", persistentVolumeClaim: { claimName: "Bad_Claim" } }]
+      }]
+    }).split("\n")).toEqual([
+      "profiles.yaml: profiles[0].env[0].valueFrom: may not be given together with value",
+      "profiles.yaml: profiles[0].env[1].valueFrom: expected exactly one of secretKeyRef, configMapKeyRef, fieldRef, resourceFieldRef",
+      "profiles.yaml: profiles[0].node_tolerations[0].value: must be empty when operator is Exists",
+      "profiles.yaml: profiles[0].node_affinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values: must not be empty when operator is In",
+      "profiles.yaml: profiles[0].node_affinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[1].values: must be a single integer when operator is Gt",
+      "profiles.yaml: profiles[0].node_affinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[2].values: must be empty when operator is Exists",
+      "profiles.yaml: profiles[0].volumes[0].persistentVolumeClaim.claimName: expected the name of a PersistentVolumeClaim (lower-case letters, digits, '-' and '.'), got \"Bad_Claim\""
+    ])
+  })
+
   it("quotes keys that are not identifiers in paths", () => {
     expect(problems({ profiles: [{ resources: { limits: { "nvidia.com/gpu": "x" } } }] }))
       .toBe("profiles.yaml: profiles[0].resources.limits[\"nvidia.com/gpu\"]: expected a Kubernetes quantity such as 500Mi or 250m, got \"x\"")

@@ -147,6 +147,9 @@ gpuTypes:
     const t4 = applyOrThrow(kubespawnerPod(), resolveOrThrow(config, { user: "alice", gpuType: "t4" }).merged, { user: "alice", gpuMode: "privileged" })
     expect(at(t4, "spec", "tolerations")).toEqual([{ key: "gpu-type", operator: "Equal", value: "t4" }])
     expect(at(t4, "spec", "containers", 0, "securityContext")).toEqual({ privileged: true })
+    expect(resolveOrThrow(config, { user: "alice", gpuType: "h100" }).warnings).toEqual([
+      "unknown GPU type \"h100\" (known GPU types: a100, t4); no GPU tolerations added"
+    ])
     const none = applyOrThrow(kubespawnerPod(), resolveOrThrow(config, { user: "bob" }).merged, { user: "bob", gpuMode: "privileged" })
     expect(at(none, "spec", "containers", 0, "securityContext")).toBeUndefined()
     expect(at(none, "spec", "tolerations")).toBeUndefined()

@@ -38,8 +38,11 @@ export const EnvValue = Schema.Union([
 export const EnvVar = Schema.Struct({
   name: Schema.NonEmptyString,
   value: Schema.optionalKey(EnvValue),
-  valueFrom: Schema.optionalKey(EnvVarSource)
-}).annotate({ identifier: "EnvVar" })
+  valueFrom: Schema.optionalKey(EnvVarSource.check(Schema.makeFilter((source) =>
+    Object.keys(source).length === 1 || "expected exactly one of secretKeyRef, configMapKeyRef, fieldRef, resourceFieldRef")))
+}).check(Schema.makeFilter((env) =>
+  env.value === undefined || env.valueFrom === undefined || { path: ["valueFrom"], issue: "may not be given together with value" }
+)).annotate({ identifier: "EnvVar" })
 export type EnvVar = typeof EnvVar.Type
 
 /** Kubernetes `Toleration`. */
@@ -49,14 +52,31 @@ export const Toleration = Schema.Struct({
   value: Schema.optionalKey(Schema.String),
   effect: Schema.optionalKey(Schema.Literals(["NoSchedule", "PreferNoSchedule", "NoExecute", ""])),
   tolerationSeconds: Schema.optionalKey(Schema.Int)
-}).annotate({ identifier: "Toleration" })
+}).check(Schema.makeFilter((t) =>
+  t.operator !== "Exists" || t.value === undefined || t.value === "" || { path: ["value"], issue: "must be empty when operator is Exists" }
+)).annotate({ identifier: "Toleration" })
 export type Toleration = typeof Toleration.Type
+
+// Kubernetes' own rules: In/NotIn need values, Exists/DoesNotExist none, Gt/Lt one integer.
+const requirementRule = (r: { readonly operator: string; readonly values?: ReadonlyArray<string> }): true | { path: ReadonlyArray<PropertyKey>; issue: string } => {
+  const values = r.values ?? []
+  switch (r.operator) {
+    case "In":
+    case "NotIn":
+      return values.length > 0 || { path: ["values"], issue: `must not be empty when operator is ${r.operator}` }
+    case "Exists":
+    case "DoesNotExist":
+      return values.length === 0 || { path: ["values"], issue: `must be empty when operator is ${r.operator}` }
+    default:
+      return (values.length === 1 && /^-?[0-9]+$/u.test(values[0] ?? "")) || { path: ["values"], issue: `must be a single integer when operator is ${r.operator}` }
+  }
+}
 
 const NodeSelectorRequirement = Schema.Struct({
   key: Schema.String,
   operator: Schema.Literals(["In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"]),
   values: Schema.optionalKey(Schema.Array(Schema.String))
-})
+}).check(Schema.makeFilter(requirementRule))
 
 /** Kubernetes `NodeSelectorTerm`. */
 export const NodeSelectorTerm = Schema.Struct({

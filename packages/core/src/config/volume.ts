@@ -4,7 +4,9 @@ import { Schema } from "effect"
 export const Volume = Schema.Struct({
   name: Schema.NonEmptyString,
   persistentVolumeClaim: Schema.Struct({
-    claimName: Schema.NonEmptyString,
+    claimName: Schema.String.pipe(Schema.check(Schema.isPattern(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/u, {
+      expected: "the name of a PersistentVolumeClaim (lower-case letters, digits, '-' and '.')"
+    }))),
     readOnly: Schema.optionalKey(Schema.Boolean)
   }),
   mountPath: Schema.optionalKey(Schema.String).annotate({

@@ -6,6 +6,7 @@ import type { Ui } from "./config/ui.ts"
 import { type Decoded, decodeWith } from "./decode.ts"
 import type { InvalidDocument } from "./errors.ts"
 import { isJsonObject } from "./json.ts"
+import { parseYamlDocuments } from "./yaml.ts"
 
 /** A decoded configuration document and where it came from (file, or ConfigMap/key). */
 export interface SourcedDocument {
@@ -62,3 +63,32 @@ export const combineDocuments = (documents: ReadonlyArray<SourcedDocument>): Con
 
 /** The empty configuration: no profiles, no sizes. */
 export const emptyConfiguration: Configuration = { profiles: [], sizes: [], gpuTypes: [], ui: {} }
+
+/** Decoded documents and what was found on the way: every problem of every document, not just the first. */
+export interface DecodedDocuments {
+  readonly documents: ReadonlyArray<SourcedDocument>
+  readonly warnings: ReadonlyArray<string>
+  readonly errors: ReadonlyArray<InvalidDocument>
+}
+
+/** Decodes the documents parsed from one source (a file, or a ConfigMap key). */
+export const decodeConfigDocuments = (source: string, values: ReadonlyArray<unknown>): DecodedDocuments => {
+  const documents: Array<SourcedDocument> = []
+  const warnings: Array<string> = []
+  const errors: Array<InvalidDocument> = []
+  for (const value of values) {
+    const decoded = decodeConfigDocument(source, value)
+    if (Result.isFailure(decoded)) errors.push(decoded.failure)
+    else {
+      documents.push(decoded.success.value)
+      warnings.push(...decoded.success.warnings)
+    }
+  }
+  return { documents, warnings, errors }
+}
+
+/** Parses and decodes the text of one source; a YAML syntax error is its one error. */
+export const decodeConfigText = (source: string, text: string): DecodedDocuments => {
+  const parsed = parseYamlDocuments(source, text)
+  return Result.isFailure(parsed) ? { documents: [], warnings: [], errors: [parsed.failure] } : decodeConfigDocuments(source, parsed.success)
+}

@@ -4,7 +4,9 @@ import {
   type ConfigMapNames,
   type ConfigMapView,
   type DocumentText,
-  decodeConfigDocument,
+  decodeConfigDocuments,
+  decodeConfigText,
+  type DecodedDocuments,
   documentOf,
   defaultConfigMapNames,
   InvalidConfiguration,
@@ -42,34 +44,13 @@ const filesOf = Effect.fn("filesOf")(function*(path: string) {
   return names.filter((name) => documentFile.test(name)).sort().map((name) => paths.join(path, name))
 })
 
-const decodeTexts = (texts: ReadonlyArray<{ readonly source: string; readonly content: Result.Result<ReadonlyArray<unknown>, InvalidDocument> }>) => {
-  const documents: Array<SourcedDocument> = []
-  const warnings: Array<string> = []
-  const errors: Array<InvalidDocument> = []
-  for (const { source, content } of texts) {
-    if (Result.isFailure(content)) {
-      errors.push(content.failure)
-      continue
-    }
-    for (const value of content.success) {
-      const decoded = decodeConfigDocument(source, value)
-      if (Result.isFailure(decoded)) errors.push(decoded.failure)
-      else {
-        documents.push(decoded.success.value)
-        warnings.push(...decoded.success.warnings)
-      }
-    }
-  }
-  return { documents, warnings, errors }
-}
-
 /**
  * Reads one path: raw documents first, in the order read (they play the part of the main
  * ConfigMap), then ConfigMaps in the order the cluster gives them (SPEC 1).
  */
 export const loadPath = Effect.fn("loadPath")(function*(path: string, names: ConfigMapNames = defaultConfigMapNames) {
   const fs = yield* FileSystem.FileSystem
-  const raw: Array<{ source: string; content: Result.Result<ReadonlyArray<unknown>, InvalidDocument> }> = []
+  const raw: Array<DecodedDocuments> = []
   const configMaps: Array<ConfigMapView> = []
   const warnings: Array<string> = []
   const errors: Array<InvalidDocument> = []
@@ -81,20 +62,17 @@ export const loadPath = Effect.fn("loadPath")(function*(path: string, names: Con
       continue
     }
     const contents = classifyDocuments(file, parsed.success)
-    raw.push(...contents.raw.map((document) => ({ source: file, content: Result.succeed([document]) })))
+    raw.push(decodeConfigDocuments(file, contents.raw))
     configMaps.push(...contents.configMaps)
     warnings.push(...contents.warnings)
   }
   const fromConfigMaps = configDocumentsOf(configMaps, names)
-  const decoded = decodeTexts([
-    ...raw,
-    ...fromConfigMaps.documents.map(({ source, text }) => ({ source, content: parseYamlDocuments(source, text) }))
-  ])
+  const decoded = [...raw, ...fromConfigMaps.documents.map(({ source, text }) => decodeConfigText(source, text))]
   return {
-    documents: decoded.documents,
+    documents: decoded.flatMap((d) => d.documents),
     configMaps,
-    warnings: [...warnings, ...fromConfigMaps.warnings, ...decoded.warnings],
-    errors: [...errors, ...decoded.errors]
+    warnings: [...warnings, ...fromConfigMaps.warnings, ...decoded.flatMap((d) => d.warnings)],
+    errors: [...errors, ...decoded.flatMap((d) => d.errors)]
   } satisfies LoadedPath
 })
 

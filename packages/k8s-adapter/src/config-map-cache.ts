@@ -2,17 +2,15 @@ import {
   configMapView,
   type ConfigMapNames,
   type ConfigMapView,
-  decodeConfigDocument,
+  decodeConfigText,
   documentOf,
   type DocumentText,
   type InvalidDocument,
   isConfigConfigMap,
   type LoadedDocuments,
-  parseYamlDocuments,
   type SourcedDocument,
   userSettingsConfigMapName
 } from "@jsp/core"
-import { Result } from "effect"
 
 /** What happened to one configuration ConfigMap's document. */
 export interface ConfigMapState {
@@ -29,23 +27,6 @@ const resourceVersionOf = (object: unknown): string => {
   const metadata = typeof object === "object" && object !== null ? Reflect.get(object, "metadata") : undefined
   const rv = typeof metadata === "object" && metadata !== null ? Reflect.get(metadata, "resourceVersion") : undefined
   return typeof rv === "string" ? rv : ""
-}
-
-const decodeText = (document: DocumentText): Result.Result<{ documents: Array<SourcedDocument>; warnings: Array<string> }, ReadonlyArray<InvalidDocument>> => {
-  const parsed = parseYamlDocuments(document.source, document.text)
-  if (Result.isFailure(parsed)) return Result.fail([parsed.failure])
-  const documents: Array<SourcedDocument> = []
-  const warnings: Array<string> = []
-  const errors: Array<InvalidDocument> = []
-  for (const value of parsed.success) {
-    const decoded = decodeConfigDocument(document.source, value)
-    if (Result.isFailure(decoded)) errors.push(decoded.failure)
-    else {
-      documents.push(decoded.success.value)
-      warnings.push(...decoded.success.warnings)
-    }
-  }
-  return errors.length > 0 ? Result.fail(errors) : Result.succeed({ documents, warnings })
 }
 
 /**
@@ -86,15 +67,15 @@ export class ConfigMapCache {
       this.states.set(view.name, { name: view.name, resourceVersion, missingKey: true })
       return
     }
-    const decoded = decodeText(document)
-    if (Result.isSuccess(decoded)) {
+    const { documents, warnings, errors } = decodeConfigText(document.source, document.text)
+    if (errors.length === 0) {
       if (previous?.rejected !== undefined) this.report(`${document.source}: valid again (resourceVersion ${resourceVersion})`)
-      this.states.set(view.name, { name: view.name, resourceVersion, missingKey: false, inForce: { resourceVersion, ...decoded.success } })
+      this.states.set(view.name, { name: view.name, resourceVersion, missingKey: false, inForce: { resourceVersion, documents, warnings } })
       return
     }
     const kept = previous?.inForce
-    this.report(`${decoded.failure.map((e) => e.message).join("\n")}\n${document.source}: resourceVersion ${resourceVersion} rejected; ${kept === undefined ? "no earlier version was valid, so it is not used" : `the last good version (${kept.resourceVersion}) stays in force`}`)
-    this.states.set(view.name, { name: view.name, resourceVersion, missingKey: false, ...(kept === undefined ? {} : { inForce: kept }), rejected: { resourceVersion, errors: decoded.failure } })
+    this.report(`${errors.map((e) => e.message).join("\n")}\n${document.source}: resourceVersion ${resourceVersion} rejected; ${kept === undefined ? "no earlier version was valid, so it is not used" : `the last good version (${kept.resourceVersion}) stays in force`}`)
+    this.states.set(view.name, { name: view.name, resourceVersion, missingKey: false, ...(kept === undefined ? {} : { inForce: kept }), rejected: { resourceVersion, errors } })
   }
 
   /** A ConfigMap was deleted: it no longer counts, not even its last good version. */

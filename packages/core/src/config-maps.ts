@@ -1,4 +1,8 @@
+import { Result } from "effect"
+import type { InvalidDocument } from "./errors.ts"
 import { isJsonObject, type JsonObject } from "./json.ts"
+import type { RawDocument } from "./ports.ts"
+import { parseYamlDocuments } from "./yaml.ts"
 import { userSettingsConfigMapName } from "./names.ts"
 
 /** Where configuration lives in a cluster (SPEC 1); every part configurable. */
@@ -93,3 +97,7 @@ export const userSettingsOf = (
   const cm = configMaps.findLast((c) => c.name === name)
   return cm === undefined ? undefined : documentOf(cm, names.userSettingsKey)
 }
+
+/** The first YAML document of a text (a user's settings), not yet decoded. */
+export const parseRawDocument = ({ source, text }: DocumentText): Result.Result<RawDocument, InvalidDocument> =>
+  Result.map(parseYamlDocuments(source, text), (documents) => ({ source, content: documents[0] }))

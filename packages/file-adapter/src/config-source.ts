@@ -14,6 +14,7 @@ import {
   type RawDocument,
   type SourcedDocument,
   SourceUnavailable,
+  parseRawDocument,
   parseYamlDocuments,
   userSettingsConfigMapName,
   userSettingsOf
@@ -108,10 +109,7 @@ const readUserSettingsFile = Effect.fn("readUserSettingsFile")(function*(file: s
 })
 
 const parseSettings = (found: DocumentText | undefined) =>
-  found === undefined
-    ? Effect.succeed(Option.none<RawDocument>())
-    : Effect.fromResult(parseYamlDocuments(found.source, found.text)).pipe(
-      Effect.map((docs) => Option.some<RawDocument>({ source: found.source, content: docs[0] })))
+  found === undefined ? Effect.succeed(Option.none<RawDocument>()) : Effect.map(Effect.fromResult(parseRawDocument(found)), Option.some)
 
 /** `ConfigSource` over files and directories (SPEC 1, "File"); the files are read once, when first needed. */
 export const FileConfigSource = (options: FileSourceOptions) =>

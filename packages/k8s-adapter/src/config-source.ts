@@ -3,10 +3,10 @@ import {
   ConfigSource,
   type ConfigMapNames,
   defaultConfigMapNames,
-  parseYamlDocuments,
+  parseRawDocument,
   type RawDocument
 } from "@jsp/core"
-import { Context, Effect, Layer, Option, Result } from "effect"
+import { Context, Effect, Layer, Option } from "effect"
 import { apiRequest, describeApiError, isRetryable, readBackoff, readRetries, requestContext } from "./api-errors.ts"
 import type { Cluster } from "./cluster.ts"
 import { ConfigMapCache, type ConfigMapState } from "./config-map-cache.ts"
@@ -75,11 +75,7 @@ export const ClusterConfigSource = (cluster: Cluster, options: ClusterSourceOpti
       documents: Effect.sync(() => cache.documents()),
       userSettings: (user) => {
         const document = cache.userSettings(user)
-        if (document === undefined) return Effect.succeed(Option.none<RawDocument>())
-        const parsed = parseYamlDocuments(document.source, document.text)
-        return Result.isFailure(parsed)
-          ? Effect.fail(parsed.failure)
-          : Effect.succeed(Option.some<RawDocument>({ source: document.source, content: parsed.success[0] }))
+        return document === undefined ? Effect.succeed(Option.none<RawDocument>()) : Effect.map(Effect.fromResult(parseRawDocument(document)), Option.some)
       }
     })
     return Context.make(ConfigSource, source).pipe(

@@ -1,20 +1,20 @@
 import {
   combineDocuments,
+  type ConfigMapView,
+  ConfigSource,
   defaultConfigMapNames,
   documentOf,
   type InvalidDocument,
   lintDocuments,
-  parseYamlDocuments,
+  parseRawDocument,
   readUserSettings,
   type SourcedDocument
 } from "@jsp/core"
 import { loadPath } from "@jsp/file-adapter"
 import { ClusterConfigSource, ClusterSourceStatus } from "@jsp/k8s-adapter"
-import { ConfigSource } from "@jsp/core"
-import { clusterOf, type SourceFlags } from "./sources.ts"
-import type { ConfigMapView } from "@jsp/core"
 import { Console, Effect, Result } from "effect"
 import { CliFailure, ExitCode } from "./failure.ts"
+import { clusterOf, type SourceFlags } from "./sources.ts"
 
 const userSettingsPrefix = "jupyterhub-singleuser-profile-"
 
@@ -24,10 +24,10 @@ const userSettingsWarnings = (configMaps: ReadonlyArray<ConfigMapView>, document
   return configMaps.filter((cm) => cm.name.startsWith(userSettingsPrefix)).flatMap((cm) => {
     const document = documentOf(cm, defaultConfigMapNames.userSettingsKey)
     if (document === undefined) return []
-    const parsed = parseYamlDocuments(document.source, document.text)
-    if (Result.isFailure(parsed)) return [parsed.failure.message]
+    const raw = parseRawDocument(document)
+    if (Result.isFailure(raw)) return [raw.failure.message]
     // The ConfigMap's name holds the user name escaped; the Secret's name is derived from the same escape.
-    return readUserSettings(document.source, parsed.success[0], { user: cm.name.slice(userSettingsPrefix.length), ui, ownSecret: `${cm.name}-envs` }).warnings
+    return readUserSettings(raw.success.source, raw.success.content, { user: cm.name.slice(userSettingsPrefix.length), ui, ownSecret: `${cm.name}-envs` }).warnings
   })
 }
 

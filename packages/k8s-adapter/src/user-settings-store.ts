@@ -4,6 +4,7 @@ import {
   defaultConfigMapNames,
   isJsonObject,
   type JsonObject,
+  parseRawDocument,
   parseYamlDocuments,
   type RawDocument,
   renderUserSettings,
@@ -108,8 +109,7 @@ export const ClusterUserSettingsStore = (cluster: Cluster, names: ConfigMapNames
       const text = cm?.data?.[key]
       if (cm === undefined || text === undefined) return Option.none<RawDocument>()
       const source = `${namespace}: ConfigMap ${userSettingsConfigMapName(user)} key ${key}`
-      const parsed = yield* Effect.fromResult(parseYamlDocuments(source, text))
-      return Option.some<RawDocument>({ source, content: parsed[0] })
+      return Option.some(yield* Effect.fromResult(parseRawDocument({ source, text })))
     }),
 
     write: (user, update: UserSettingsUpdate) => Effect.gen(function*() {

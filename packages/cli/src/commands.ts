@@ -106,7 +106,7 @@ const validate = Command.make("validate", {
 }, Effect.fn("validate")(function*(flags) {
   const paths = [...flags.paths, ...flags.config]
   if (sourceKind({ ...flags, config: paths }) === "cluster") return yield* validateCluster(flags)
-  return yield* validatePaths(paths)
+  return yield* validatePaths(paths, flags)
 })).pipe(Command.withDescription("Check configuration files and directories; exit 0 when every document is valid, 1 otherwise"))
 
 const schema = Command.make("schema", {}, () => Console.log(JSON.stringify(configJsonSchema(), null, 2))).pipe(

@@ -1,3 +1,4 @@
+import { type ConfigMapNames, defaultConfigMapNames } from "@jsp/core"
 import { FileConfigSource } from "@jsp/file-adapter"
 import { type Cluster, ClusterConfigSource, ClusterImageCatalog, ClusterUserSettingsStore, loadCluster } from "@jsp/k8s-adapter"
 import { NodeServices } from "@effect/platform-node"
@@ -10,7 +11,24 @@ export interface SourceFlags {
   readonly source: Option.Option<"file" | "cluster">
   readonly namespace: Option.Option<string>
   readonly kubeconfig: Option.Option<string>
+  readonly server: Option.Option<string>
+  readonly token: Option.Option<string>
+  readonly configMap: string
+  readonly configMapLabel: string
+  readonly configMapKey: string
   readonly userSettings?: Option.Option<string>
+}
+
+/** Where configuration lives, from `--configmap`, `--configmap-label` and `--configmap-key`. */
+export const namesOf = (flags: SourceFlags): Effect.Effect<ConfigMapNames, CliFailure> => {
+  const at = flags.configMapLabel.indexOf("=")
+  if (at <= 0) return Effect.fail(new CliFailure({ text: `--configmap-label ${flags.configMapLabel}: expected KEY=VALUE`, code: ExitCode.usage }))
+  return Effect.succeed({
+    ...defaultConfigMapNames,
+    configMap: flags.configMap,
+    label: { key: flags.configMapLabel.slice(0, at), value: flags.configMapLabel.slice(at + 1) },
+    key: flags.configMapKey
+  })
 }
 
 /** File when `--config` is given (or `--source file`), else the cluster. */
@@ -19,7 +37,12 @@ export const sourceKind = (flags: SourceFlags): "file" | "cluster" =>
 
 /** The cluster the flags point at. */
 export const clusterOf = (flags: SourceFlags): Effect.Effect<Cluster, CliFailure> => {
-  const cluster = loadCluster({ kubeconfig: Option.getOrUndefined(flags.kubeconfig), namespace: Option.getOrUndefined(flags.namespace) })
+  const cluster = loadCluster({
+    kubeconfig: Option.getOrUndefined(flags.kubeconfig),
+    namespace: Option.getOrUndefined(flags.namespace),
+    server: Option.getOrUndefined(flags.server),
+    token: Option.getOrUndefined(flags.token)
+  })
   return Result.isSuccess(cluster)
     ? Effect.succeed(cluster.success)
     : Effect.fail(new CliFailure({ text: cluster.failure.message, code: ExitCode.unavailable, cause: cluster.failure }))
@@ -37,9 +60,9 @@ export const configSourceLayer = (flags: SourceFlags) => Layer.unwrap(Effect.gen
       return yield* new CliFailure({ text: "no configuration: give --config PATH, or --source cluster", code: ExitCode.usage })
     }
     const userSettingsFile = flags.userSettings === undefined ? undefined : Option.getOrUndefined(flags.userSettings)
-    return FileConfigSource({ paths: flags.config, userSettingsFile }).pipe(Layer.provide(NodeServices.layer))
+    return FileConfigSource({ paths: flags.config, userSettingsFile, names: yield* namesOf(flags) }).pipe(Layer.provide(NodeServices.layer))
   }
-  return ClusterConfigSource(yield* clusterOf(flags), { watch: false })
+  return ClusterConfigSource(yield* clusterOf(flags), { watch: false, names: yield* namesOf(flags) })
 }))
 
 /** The image catalog: ImageStreams in the cluster. */
@@ -48,4 +71,6 @@ export const imageCatalogLayer = (flags: SourceFlags) =>
 
 /** The store of users' settings: ConfigMaps and Secrets in the cluster. */
 export const userSettingsStoreLayer = (flags: SourceFlags) =>
-  Layer.unwrap(Effect.map(clusterOnly(flags, "users' settings"), ClusterUserSettingsStore))
+  Layer.unwrap(Effect.gen(function*() {
+    return ClusterUserSettingsStore(yield* clusterOnly(flags, "users' settings"), yield* namesOf(flags))
+  }))

@@ -13,7 +13,16 @@ export const sourceFlags = {
   namespace: Flag.String("namespace").pipe(Flag.withAlias("n"), Flag.optional, Flag.withMetavar("NAME"),
     Flag.withDescription("Namespace of the hub (cluster source; default the context's, then the service account's)")),
   kubeconfig: Flag.String("kubeconfig").pipe(Flag.optional, Flag.withMetavar("PATH"),
-    Flag.withDescription("Kubeconfig file (cluster source; default $KUBECONFIG, ~/.kube/config, then in-cluster)"))
+    Flag.withDescription("Kubeconfig file (cluster source; default $KUBECONFIG, ~/.kube/config, then in-cluster)")),
+  server: Flag.String("server").pipe(Flag.optional, Flag.withMetavar("URL"),
+    Flag.withDescription("API server URL, with --token, instead of a kubeconfig")),
+  token: Flag.String("token").pipe(Flag.optional, Flag.withMetavar("TOKEN"), Flag.withDescription("Bearer token for --server")),
+  configMap: Flag.String("configmap").pipe(Flag.withDefault("jupyter-singleuser-profiles"), Flag.withMetavar("NAME"),
+    Flag.withDescription("The ConfigMap read first (default jupyter-singleuser-profiles)")),
+  configMapLabel: Flag.String("configmap-label").pipe(Flag.withDefault("jupyterhub.opendatahub.io/user=profile"), Flag.withMetavar("KEY=VALUE"),
+    Flag.withDescription("Label of the ConfigMaps read after it, in name order (default jupyterhub.opendatahub.io/user=profile)")),
+  configMapKey: Flag.String("configmap-key").pipe(Flag.withDefault("jupyterhub-singleuser-profiles.yaml"), Flag.withMetavar("KEY"),
+    Flag.withDescription("Data key of the configuration document (default jupyterhub-singleuser-profiles.yaml)"))
 }
 
 /** The flags that say who spawns what, shared by apply, resolve and explain. */

@@ -14,7 +14,7 @@ import { loadPath } from "@jsp/file-adapter"
 import { ClusterConfigSource, ClusterSourceStatus } from "@jsp/k8s-adapter"
 import { Console, Effect, Result } from "effect"
 import { CliFailure, ExitCode } from "./failure.ts"
-import { clusterOf, type SourceFlags } from "./sources.ts"
+import { clusterOf, namesOf, type SourceFlags } from "./sources.ts"
 
 const userSettingsPrefix = "jupyterhub-singleuser-profile-"
 
@@ -55,7 +55,7 @@ export const validateCluster = Effect.fn("validateCluster")(function*(flags: Sou
     const state = yield* ClusterSourceStatus.use((status) => Effect.succeed(status.state()))
     return { ...loaded, states: state.configMaps }
   }).pipe(
-    Effect.provide(ClusterConfigSource(cluster, { watch: false, report: (m) => reports.push(m) })),
+    Effect.provide(ClusterConfigSource(cluster, { watch: false, report: (m) => reports.push(m), names: yield* namesOf(flags) })),
     Effect.mapError((e) => new CliFailure({ text: e.message, code: ExitCode.unavailable, cause: e }))
   )
   const lint = lintDocuments(documents)
@@ -66,9 +66,10 @@ export const validateCluster = Effect.fn("validateCluster")(function*(flags: Sou
 })
 
 /** Validates every path; prints one line per problem and fails with exit code 1 when any document is invalid. */
-export const validatePaths = Effect.fn("validatePaths")(function*(paths: ReadonlyArray<string>) {
+export const validatePaths = Effect.fn("validatePaths")(function*(paths: ReadonlyArray<string>, flags: SourceFlags) {
+  const names = yield* namesOf(flags)
   const loaded = yield* Effect.forEach(paths, (path) =>
-    loadPath(path).pipe(Effect.mapError((e) => new CliFailure({ text: e.message, code: ExitCode.unavailable, cause: e }))))
+    loadPath(path, names).pipe(Effect.mapError((e) => new CliFailure({ text: e.message, code: ExitCode.unavailable, cause: e }))))
   const documents = loaded.flatMap((l) => l.documents)
   const lint = lintDocuments(documents)
   const errors: ReadonlyArray<InvalidDocument> = [...loaded.flatMap((l) => l.errors), ...lint.errors]

@@ -53,6 +53,17 @@ describe("jsp with --source cluster", () => {
     expect(fake.count("watch")).toBe(0)
   })
 
+  it("--server and --token instead of a kubeconfig; ConfigMap names, label and key configurable", async () => {
+    fake.put(configMaps, namespace, { metadata: { name: "my-profiles" }, data: { "profiles.yaml": "profiles: [{ name: mine }]" } })
+    fake.put(configMaps, namespace, { metadata: { name: "b-team", labels: { team: "profiles" } }, data: { "profiles.yaml": "profiles: [{ name: team }]" } })
+    const { code, stdout, stderr } = await jsp(["resolve", "--user", "x", "--image", "i:1", "--server", fake.url, "--token", "cli-token", "--namespace", namespace,
+      "--configmap", "my-profiles", "--configmap-label", "team=profiles", "--configmap-key", "profiles.yaml"])
+    expect(stderr).toBe("")
+    expect(code).toBe(0)
+    expect(JSON.parse(stdout).profiles).toEqual(["mine", "team"])
+    expect((await jsp(["resolve", "--user", "x", "--image", "i:1", "--configmap-label", "nolabel"])).stderr).toBe("jsp: --configmap-label nolabel: expected KEY=VALUE\n")
+  })
+
   it("--namespace overrides the context's namespace", async () => {
     const { code, stderr } = await jsp(["resolve", "--user", "x", "--image", "i:1", "--namespace", "empty"])
     expect(code).toBe(0)

@@ -28,7 +28,7 @@ const combineOnce = (documents: ReadonlyArray<SourcedDocument>): Configuration =
 }
 
 /** Reads every configuration document from the source and combines them (SPEC 1). */
-export const loadConfiguration = Effect.fn("loadConfiguration")(function*() {
+export const loadConfiguration = Effect.fnUntraced(function*() {
   const { documents, warnings } = yield* (yield* ConfigSource).documents
   return { configuration: combineOnce(documents), warnings } satisfies LoadedConfiguration
 })
@@ -40,7 +40,7 @@ export interface UserSettingsRead {
 }
 
 /** Reads a user's settings; a broken document only warns, it never stops a spawn. */
-export const loadUserSettings = Effect.fn("loadUserSettings")(function*(user: string, configuration: Configuration) {
+export const loadUserSettings = Effect.fnUntraced(function*(user: string, configuration: Configuration) {
   const found = yield* Effect.result((yield* ConfigSource).userSettings(user))
   if (found._tag === "Failure") {
     if (found.failure._tag === "SourceUnavailable") return yield* Effect.fail(found.failure)
@@ -56,7 +56,7 @@ export const loadUserSettings = Effect.fn("loadUserSettings")(function*(user: st
 export type SpawnRequest = Omit<ResolveRequest, "image"> & { readonly image?: string | undefined }
 
 /** Resolves a spawn against the configured source: configuration, the user's settings, then the pure resolution. */
-export const resolveSpawn = Effect.fn("resolveSpawn")(function*(spawn: SpawnRequest, unknownSize: UnknownSizePolicy = "error") {
+export const resolveSpawn = Effect.fnUntraced(function*(spawn: SpawnRequest, unknownSize: UnknownSizePolicy = "error") {
   const loaded = yield* loadConfiguration()
   const settings = yield* loadUserSettings(spawn.user, loaded.configuration)
   const image = spawn.image ?? settings.value?.lastSelectedImage

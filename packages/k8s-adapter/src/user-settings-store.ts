@@ -1,4 +1,4 @@
-import { CoreV1Api, type V1ConfigMap, type V1Secret } from "@kubernetes/client-node"
+import { CoreV1Api, type V1ConfigMap, type V1ObjectMeta, type V1Secret } from "@kubernetes/client-node"
 import {
   type ConfigMapNames,
   defaultConfigMapNames,
@@ -15,8 +15,7 @@ import {
   userSettingsConfigMapName
 } from "@jsp/core"
 import { Effect, Layer, Option, Result } from "effect"
-import { stringify } from "yaml"
-import { apiRequest, apiStatus, attemptRequest, describeApiError, type RequestContext, requestContext } from "./api-errors.ts"
+import { apiStatus, attemptRequest, describeApiError, isRetryable, readBackoff, readRetries, requestContext } from "./api-errors.ts"
 import type { Cluster } from "./cluster.ts"
 
 /** Labels jsp puts on the objects it writes for a user. */
@@ -25,40 +24,51 @@ const managedLabels = { "app.kubernetes.io/managed-by": "jsp" }
 // Writers racing for the same object: each re-reads and re-applies its change, so all survive.
 const maxAttempts = 8
 
-interface Stored {
-  readonly metadata?: { readonly resourceVersion?: string | undefined; readonly labels?: Record<string, string> | undefined } | undefined
+interface Calls<T> {
+  readonly read: () => Promise<T>
+  readonly create: (body: T) => Promise<T>
+  readonly replace: (body: T) => Promise<T>
 }
 
 /**
  * Reads the object, builds the new one from it, and creates it or replaces it with the
- * resourceVersion it was read at; on 409 (someone else wrote in between) starts over.
+ * resourceVersion it was read at; on 409 (someone else wrote in between) starts over. Each
+ * failure names the call that failed (get, create, update), so a 403 names the missing verb.
  * `build` returns undefined when nothing needs writing.
  */
-const readModifyWrite = <T extends Stored>(
-  context: RequestContext,
-  timeoutMs: number,
-  calls: { readonly read: () => Promise<T>; readonly create: (body: T) => Promise<T>; readonly replace: (body: T) => Promise<T> },
+const readModifyWrite = <T>(
+  cluster: Cluster,
+  resource: string,
+  name: string,
+  calls: Calls<T>,
   build: (current: T | undefined) => T | undefined
 ): Effect.Effect<void, SourceUnavailable> => {
-  const attempt = (left: number): Effect.Effect<void, unknown> =>
-    attemptRequest(timeoutMs, calls.read).pipe(
-      Effect.map((current): T | undefined => current),
-      Effect.catchIf((e) => apiStatus(e) === 404, () => Effect.succeed(undefined)),
+  const timeout = cluster.requestTimeoutMs
+  const read = attemptRequest(timeout, calls.read).pipe(
+    Effect.map((current): T | undefined => current),
+    Effect.catchIf((e) => apiStatus(e) === 404, () => Effect.succeed(undefined)),
+    Effect.retry({ schedule: readBackoff, times: readRetries, while: isRetryable }),
+    Effect.mapError((e) => ({ error: e, verb: "get" }))
+  )
+  const attempt = (left: number): Effect.Effect<void, { readonly error: unknown; readonly verb: string }> =>
+    read.pipe(
       Effect.flatMap((current) => {
         const body = build(current)
         if (body === undefined) return Effect.void
-        return attemptRequest(timeoutMs, () => current === undefined ? calls.create(body) : calls.replace(body))
+        const verb = current === undefined ? "create" : "update"
+        return attemptRequest(timeout, () => current === undefined ? calls.create(body) : calls.replace(body)).pipe(
+          Effect.asVoid, Effect.mapError((error) => ({ error, verb })))
       }),
-      Effect.asVoid,
-      Effect.catchIf((e) => apiStatus(e) === 409 && left > 1, () => attempt(left - 1))
+      Effect.catchIf(({ error }) => apiStatus(error) === 409 && left > 1, () => attempt(left - 1))
     )
-  return attempt(maxAttempts).pipe(Effect.mapError((e) => describeApiError(e, context)))
+  return attempt(maxAttempts).pipe(Effect.mapError(({ error, verb }) => describeApiError(error, requestContext(cluster, verb, resource, name))))
 }
 
-const metadataFor = (name: string, current: Stored | undefined) => ({
+// Everything else about the object is kept: annotations, owner references, other data.
+const withMetadata = (current: { readonly metadata?: V1ObjectMeta } | undefined, name: string): V1ObjectMeta => ({
+  ...current?.metadata,
   name,
-  labels: { ...current?.metadata?.labels, ...managedLabels },
-  ...(current?.metadata?.resourceVersion === undefined ? {} : { resourceVersion: current.metadata.resourceVersion })
+  labels: { ...current?.metadata?.labels, ...managedLabels }
 })
 
 const base64 = (text: string): string => Buffer.from(text, "utf8").toString("base64")
@@ -82,26 +92,30 @@ const parseDocument = (name: string, text: string | undefined): JsonObject | und
 
 /**
  * `UserSettingsStore` over the per-user ConfigMap (key `profile`) and Secret (password values).
- * A write never leaves the ConfigMap pointing at a missing Secret key: new keys are added to the
- * Secret first, the ConfigMap is written, and only then are keys nothing refers to any more removed.
+ * The ConfigMap never points at a missing Secret key: this write's keys are added to the Secret
+ * first; after the ConfigMap is written, only the keys this write stopped referring to are
+ * removed, and only if the ConfigMap as it is then does not refer to them either.
  */
 export const ClusterUserSettingsStore = (cluster: Cluster, names: ConfigMapNames = defaultConfigMapNames) => Layer.succeed(UserSettingsStore, (() => {
   const core = cluster.kubeConfig.makeApiClient(CoreV1Api)
   const namespace = cluster.namespace
   const key = names.userSettingsKey
-  const timeout = cluster.requestTimeoutMs
 
-  const readConfigMap = (name: string) =>
-    apiRequest(requestContext(cluster, "get", "configmaps", name), () => core.readNamespacedConfigMap({ name, namespace }).then(
-      (cm): V1ConfigMap | undefined => cm,
-      (e: unknown) => apiStatus(e) === 404 ? undefined : Promise.reject(e)
-    ))
-
-  const secretCalls = (name: string) => ({
-    read: () => core.readNamespacedSecret({ name, namespace }),
-    create: (body: V1Secret) => core.createNamespacedSecret({ namespace, body }),
-    replace: (body: V1Secret) => core.replaceNamespacedSecret({ name, namespace, body })
+  const configMapCalls = (name: string): Calls<V1ConfigMap> => ({
+    read: () => core.readNamespacedConfigMap({ name, namespace }),
+    create: (body) => core.createNamespacedConfigMap({ namespace, body }),
+    replace: (body) => core.replaceNamespacedConfigMap({ name, namespace, body })
   })
+  const secretCalls = (name: string): Calls<V1Secret> => ({
+    read: () => core.readNamespacedSecret({ name, namespace }),
+    create: (body) => core.createNamespacedSecret({ namespace, body }),
+    replace: (body) => core.replaceNamespacedSecret({ name, namespace, body })
+  })
+  const readConfigMap = (name: string) => attemptRequest(cluster.requestTimeoutMs, configMapCalls(name).read).pipe(
+    Effect.map((cm): V1ConfigMap | undefined => cm),
+    Effect.catchIf((e) => apiStatus(e) === 404, () => Effect.succeed(undefined)),
+    Effect.retry({ schedule: readBackoff, times: readRetries, while: isRetryable }),
+    Effect.mapError((e) => describeApiError(e, requestContext(cluster, "get", "configmaps", name))))
 
   return UserSettingsStore.of({
     read: (user) => Effect.gen(function*() {
@@ -115,43 +129,44 @@ export const ClusterUserSettingsStore = (cluster: Cluster, names: ConfigMapNames
     write: (user, update: UserSettingsUpdate) => Effect.gen(function*() {
       const cmName = userSettingsConfigMapName(user)
       const secretName = userSecretName(user)
-      const secretData = renderUserSettings(user, {}, update).secretData
-      if (secretData !== undefined && Object.keys(secretData).length > 0) {
-        // 1. Add (or update) this write's keys, keeping every other: the ConfigMap in force may still refer to them.
-        yield* readModifyWrite<V1Secret>(requestContext(cluster, "update", "secrets", secretName), timeout, secretCalls(secretName), (current) => ({
-          metadata: metadataFor(secretName, current),
-          type: "Opaque",
+      const secretData = renderUserSettings(user, {}, update).secretData ?? {}
+      if (Object.keys(secretData).length > 0) {
+        // 1. This write's keys added, every other kept: the ConfigMap in force may refer to them.
+        yield* readModifyWrite<V1Secret>(cluster, "secrets", secretName, secretCalls(secretName), (current) => ({
+          ...current,
+          metadata: withMetadata(current, secretName),
+          type: current?.type ?? "Opaque",
           data: { ...current?.data, ...Object.fromEntries(Object.entries(secretData).map(([k, v]) => [k, base64(v)])) }
         }))
       }
-      // 2. The document: this write's keys over what is stored; every other key and data entry kept.
+      // 2. The document: this write's keys over what is stored, every other key kept. What the
+      //    replaced document referred to and the new one does not is what step 3 may remove.
       let stored: JsonObject = {}
-      yield* readModifyWrite<V1ConfigMap>(requestContext(cluster, "update", "configmaps", cmName), timeout, {
-        read: () => core.readNamespacedConfigMap({ name: cmName, namespace }),
-        create: (body) => core.createNamespacedConfigMap({ namespace, body }),
-        replace: (body) => core.replaceNamespacedConfigMap({ name: cmName, namespace, body })
-      }, (current) => {
+      let dropped: ReadonlySet<string> = new Set()
+      yield* readModifyWrite<V1ConfigMap>(cluster, "configmaps", cmName, configMapCalls(cmName), (current) => {
         // An unreadable document (users edit these) is replaced: no spawn could use it anyway.
-        const rendered = renderUserSettings(user, parseDocument(cmName, current?.data?.[key]) ?? {}, update)
+        const before = parseDocument(cmName, current?.data?.[key]) ?? {}
+        const rendered = renderUserSettings(user, before, update)
         stored = rendered.document
-        // YAML 1.1, as the original (PyYAML) reads it: `on`, `no`, `y` stay strings.
-        return { metadata: metadataFor(cmName, current), data: { ...current?.data, [key]: stringify(rendered.document, { version: "1.1" }) } }
+        const now = referencedKeys(rendered.document, secretName)
+        dropped = new Set([...referencedKeys(before, secretName)].filter((k) => !now.has(k)))
+        // JSON is YAML that every reader (PyYAML's 1.1, this project's 1.2) takes the same way.
+        return { ...current, metadata: withMetadata(current, cmName), data: { ...current?.data, [key]: `${JSON.stringify(rendered.document, null, 2)}\n` } }
       })
-      if (secretData === undefined) return stored
-      // 3. Remove the keys the document as it is now no longer refers to (and restore this write's,
-      //    should a racing write have removed them while its own document was in force).
-      const now = yield* readConfigMap(cmName)
-      const referenced = referencedKeys(parseDocument(cmName, now?.data?.[key]), secretName)
-      yield* readModifyWrite<V1Secret>(requestContext(cluster, "update", "secrets", secretName), timeout, secretCalls(secretName), (current) => {
-        if (current === undefined && referenced.size === 0) return undefined
-        const data: Record<string, string> = {}
-        for (const k of referenced) {
-          const value = current?.data?.[k] ?? (secretData[k] === undefined ? undefined : base64(secretData[k]))
-          if (value !== undefined) data[k] = value
-        }
-        const unchanged = current !== undefined && JSON.stringify(Object.entries(current.data ?? {}).sort()) === JSON.stringify(Object.entries(data).sort())
-        return unchanged ? undefined : { metadata: metadataFor(secretName, current), type: "Opaque", data }
+      if (dropped.size === 0) return stored
+      // 3. Remove those keys, unless the ConfigMap as it is now refers to them again (another write).
+      const prune = Effect.gen(function*() {
+        const cm = yield* readConfigMap(cmName)
+        const referenced = referencedKeys(parseDocument(cmName, cm?.data?.[key]), secretName)
+        const removable = [...dropped].filter((k) => !referenced.has(k))
+        if (removable.length === 0) return
+        yield* readModifyWrite<V1Secret>(cluster, "secrets", secretName, secretCalls(secretName), (current) => {
+          if (current === undefined || !removable.some((k) => current.data?.[k] !== undefined)) return undefined
+          const data = Object.fromEntries(Object.entries(current.data ?? {}).filter(([k]) => !removable.includes(k)))
+          return { ...current, metadata: withMetadata(current, secretName), data }
+        })
       })
+      yield* prune
       return stored
     })
   })

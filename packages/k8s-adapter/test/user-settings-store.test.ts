@@ -109,13 +109,41 @@ describe("UserSettingsStore over ConfigMaps and Secrets", () => {
     expect(fake.requests.filter((r) => r.status === 409).length).toBeGreaterThan(0)
   })
 
-  it("keeps what it does not own: other keys of the ConfigMap and of the document", async () => {
-    fake.put(configMaps, namespace, { metadata: { name: userSettingsConfigMapName("bob"), labels: { team: "x" } }, data: { profile: "last_selected_size: Small\nnote: kept\n", other: "kept too" } })
+  it("keeps what it does not own: other keys of the document, other data, labels, annotations, owners", async () => {
+    const ownerReferences = [{ apiVersion: "v1", kind: "ConfigMap", name: "owner", uid: "0000" }]
+    fake.put(configMaps, namespace, {
+      metadata: { name: userSettingsConfigMapName("bob"), labels: { team: "x" }, annotations: { note: "kept" }, ownerReferences },
+      data: { profile: "last_selected_size: Small\nnote: kept\n", other: "kept too" },
+      binaryData: { blob: "AAEC" }
+    })
     const run = await services()
     await run(writeUserSettings("bob", { last_selected_image: "img:1" }))
     expect(storedDocument("bob")).toEqual({ last_selected_size: "Small", note: "kept", last_selected_image: "img:1" })
     const cm = fake.store.get(configMaps, namespace, userSettingsConfigMapName("bob"))
-    expect(cm).toMatchObject({ data: { other: "kept too" }, metadata: { labels: { team: "x", "app.kubernetes.io/managed-by": "jsp" } } })
+    expect(cm).toMatchObject({
+      data: { other: "kept too" }, binaryData: { blob: "AAEC" },
+      metadata: { labels: { team: "x", "app.kubernetes.io/managed-by": "jsp" }, annotations: { note: "kept" }, ownerReferences }
+    })
+  })
+
+  it("values come back exactly as written, whatever YAML would make of them", async () => {
+    const run = await services()
+    const values = ["0o022", "on", "no", "12:30", "1_000", "~", "true", "0x1F", "1e3", "- a", "#x"]
+    await run(writeUserSettings("carol", { env: values.map((value, i) => ({ name: `V${i}`, value })) }))
+    const read = await run(UserSettingsStore.use((s) => s.read("carol")))
+    const settings = readUserSettings("x", Option.getOrUndefined(Option.map(read, (d) => d.content)), { user: "carol", ui: {} })
+    expect(settings.value.env.map((e) => e.value)).toEqual(values)
+  })
+
+  it("concurrent writes of different password values: every key the ConfigMap refers to exists in the Secret", async () => {
+    const run = await services()
+    await Promise.all(["A", "B", "C"].map((name) => run(writeUserSettings("dave", { env: [{ name, value: name.toLowerCase(), type: "password" }] }))))
+    const document = storedDocument("dave")
+    const env = typeof document === "object" && document !== null ? Reflect.get(document, "env") : undefined
+    const referenced = (Array.isArray(env) ? env : []).map((e: unknown) => typeof e === "object" && e !== null ? Reflect.get(Reflect.get(Reflect.get(e, "valueFrom") ?? {}, "secretKeyRef") ?? {}, "key") : undefined)
+    const data = fake.store.get(secrets, namespace, userSecretName("dave"))?.["data"]
+    expect(referenced).toHaveLength(1)
+    for (const k of referenced) expect(Object.keys(typeof data === "object" && data !== null ? data : {})).toContain(k)
   })
 
   it("a user name that is not a DNS label gets a hashed, valid ConfigMap name", async () => {

@@ -10,7 +10,7 @@ import { Context, Effect, Layer, Option } from "effect"
 import { apiRequest, describeApiError, isRetryable, readBackoff, readRetries, requestContext } from "./api-errors.ts"
 import type { Cluster } from "./cluster.ts"
 import { ConfigMapCache, type ConfigMapState } from "./config-map-cache.ts"
-import { type RunningWatch, watchConfigMaps, type WatchState } from "./watcher.ts"
+import { FirstSyncFailed, type RunningWatch, watchConfigMaps, type WatchState } from "./watcher.ts"
 
 /** Options of the cluster source. */
 export interface ClusterSourceOptions {
@@ -47,9 +47,12 @@ const listOnce = (cluster: Cluster, cache: ConfigMapCache) => {
 // The first sync is retried like any read; a watch that later fails restarts by itself.
 const startWatch = (cluster: Cluster, cache: ConfigMapCache, report: (message: string) => void, options: ClusterSourceOptions) =>
   Effect.acquireRelease(
-    Effect.tryPromise({ try: () => watchConfigMaps(cluster, cache, report, options.restartBackoff), catch: (error) => error }).pipe(
-      Effect.retry({ schedule: readBackoff, times: readRetries, while: isRetryable }),
-      Effect.mapError((error) => describeApiError(error, requestContext(cluster, "list", "configmaps")))
+    Effect.tryPromise({
+      try: () => watchConfigMaps(cluster, cache, report, options.restartBackoff),
+      catch: (error) => error instanceof FirstSyncFailed ? error : new FirstSyncFailed(error, "list")
+    }).pipe(
+      Effect.retry({ schedule: readBackoff, times: readRetries, while: (failed) => isRetryable(failed.error) }),
+      Effect.mapError((failed) => describeApiError(failed.error, requestContext(cluster, failed.verb, "configmaps")))
     ),
     (running: RunningWatch) => Effect.promise(() => running.stop())
   )

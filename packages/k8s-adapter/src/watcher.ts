@@ -17,6 +17,16 @@ export interface RunningWatch {
   readonly stop: () => Promise<void>
 }
 
+/** The first list or watch failed: the client's own error, and which call it was. */
+export class FirstSyncFailed {
+  readonly error: unknown
+  readonly verb: "list" | "watch"
+  constructor(error: unknown, verb: "list" | "watch") {
+    this.error = error
+    this.verb = verb
+  }
+}
+
 /** Backoff between restarts of a failed watch: 1 s, doubling, at most 30 s. */
 export const restartBackoff = { initialMs: 1_000, maxMs: 30_000 }
 
@@ -33,12 +43,18 @@ export const watchConfigMaps = async (
   backoff: { readonly initialMs: number; readonly maxMs: number } = restartBackoff
 ): Promise<RunningWatch> => {
   const core = cluster.kubeConfig.makeApiClient(CoreV1Api)
-  const context = requestContext(cluster, "watch", "configmaps")
+  const context = () => requestContext(cluster, listed ? "watch" : "list", "configmaps")
   // The informer's list has no timeout of its own: a server that accepts and never answers would
   // hold the first sync (and every relist) forever.
+  // Whether the last list succeeded: a failure after it is the watch's, and says so.
+  let listed = false
   const list = () => new Promise<V1ConfigMapList>((resolve, reject) => {
+    listed = false
     const timer = setTimeout(() => reject(new Error(`timed out after ${cluster.requestTimeoutMs / 1000} s`)), cluster.requestTimeoutMs)
-    core.listNamespacedConfigMap({ namespace: cluster.namespace }).then(resolve, reject).finally(() => clearTimeout(timer))
+    core.listNamespacedConfigMap({ namespace: cluster.namespace }).then((result) => {
+      listed = true
+      resolve(result)
+    }, reject).finally(() => clearTimeout(timer))
   })
   const informer = makeInformer(cluster.kubeConfig, `/api/v1/namespaces/${cluster.namespace}/configmaps`, list)
   let stopped = false
@@ -50,9 +66,15 @@ export const watchConfigMaps = async (
   let delay = backoff.initialMs
   let timer: NodeJS.Timeout | undefined
 
-  informer.on("add", (cm: V1ConfigMap) => cache.upsert(cm))
-  informer.on("update", (cm: V1ConfigMap) => cache.upsert(cm))
-  informer.on("delete", (cm: V1ConfigMap) => cache.remove(cm))
+  // The client may reconnect on its own just as stop() runs, with no request yet to abort: events
+  // after stop() are dropped, and each aborts whatever watch delivered it.
+  const whileRunning = (apply: (cm: V1ConfigMap) => void) => (cm: V1ConfigMap) => {
+    if (stopped) void informer.stop()
+    else apply(cm)
+  }
+  informer.on("add", whileRunning((cm) => cache.upsert(cm)))
+  informer.on("update", whileRunning((cm) => cache.upsert(cm)))
+  informer.on("delete", whileRunning((cm) => cache.remove(cm)))
 
   const run = async (): Promise<void> => {
     starting = true
@@ -71,7 +93,7 @@ export const watchConfigMaps = async (
 
   const failed = (error: unknown): void => {
     if (stopped) return
-    lastError = describeApiError(error, context)
+    lastError = describeApiError(error, context())
     report(`${lastError.message}; watching again in ${delay / 1000} s (the configuration in force is kept)`)
     timer = setTimeout(() => {
       timer = undefined
@@ -95,10 +117,10 @@ export const watchConfigMaps = async (
   try {
     await run()
   } catch (error) {
-    // The caller decides whether to try again, from the raw error (status code).
+    // The caller decides whether to try again, from the raw error (status code), and describes it.
     stopped = true
     await informer.stop()
-    throw error
+    throw new FirstSyncFailed(error, listed ? "watch" : "list")
   }
   synced = true
   return {
@@ -108,6 +130,9 @@ export const watchConfigMaps = async (
       if (timer !== undefined) clearTimeout(timer)
       await inFlight
       await informer.stop()
+      // A reconnect of the client's own may still be connecting; once it has (within a request's
+      // time), stopping again aborts it.
+      setTimeout(() => void informer.stop(), cluster.requestTimeoutMs).unref()
     }
   }
 }

@@ -123,6 +123,25 @@ describe("ConfigSource from a cluster (SPEC 1, Cluster)", () => {
     expect(reports.some((r) => r.includes("watching ConfigMaps again"))).toBe(false)
   })
 
+  it("stopping while the client reconnects by itself leaves no watch running either", async () => {
+    fake.put(configMaps, namespace, configMap("jupyter-singleuser-profiles", "profiles: [{ name: one }]"))
+    const run = await source()
+    fake.latencyMs = 300
+    fake.dropWatches()
+    await new Promise((r) => setTimeout(r, 50))
+    await Effect.runPromise(Scope.close(scope, Exit.void))
+    scope = await Effect.runPromise(Scope.make())
+    fake.latencyMs = 0
+    fake.put(configMaps, namespace, configMap("jupyter-singleuser-profiles", "profiles: [{ name: after-stop }]"))
+    await eventually(() => fake.store.watchers.size === 0, 4_000)
+    expect(await run(profileNames)).toEqual(["one"])
+  })
+
+  it("a 403 on the watch names the watch, not the list", async () => {
+    fake.forbid("watch", "configmaps")
+    await expect(source()).rejects.toThrow(/forbidden \(403\): the account needs RBAC permission to "watch" "configmaps"/u)
+  })
+
   it("makes no API call per spawn once synced", async () => {
     fake.put(configMaps, namespace, configMap("jupyter-singleuser-profiles", "profiles: [{ name: p, users: [alice] }]\nsizes: [{ name: S, resources: { limits: { cpu: '1' } } }]"))
     fake.put(configMaps, namespace, configMap("jupyterhub-singleuser-profile-alice", "last_selected_size: S", false, "profile"))

@@ -45,7 +45,7 @@ export const images = Command.make("images", {
     [i.default ? "default" : "", i.recommended ? "recommended" : "", i.selected ? "last selected" : ""].filter((n) => n !== "").join(","),
     i.description ?? ""
   ])))
-}, reportErrors, (self, flags) => Effect.provide(self, Layer.merge(configSourceLayer(flags), imageCatalogLayer(flags)))))
+}, (self, flags) => Effect.provide(self, Layer.merge(configSourceLayer(flags), imageCatalogLayer(flags))), reportErrors))
   .pipe(Command.withDescription("List the notebook images (ImageStreams) users may choose, as the spawner form orders them"))
 
 /** `jsp sizes`: the configured container sizes, normalised. */
@@ -57,7 +57,7 @@ export const sizes = Command.make("sizes", { ...sourceFlags, output: tableOrJson
   const list = [...byName.values()]
   if (flags.output === "json") return yield* Console.log(JSON.stringify(list, null, 2))
   yield* Console.log(formatTable(["name", "requests", "limits"], list.map((s) => [s.name, quantities(s.resources.requests), quantities(s.resources.limits)])))
-}, reportErrors, (self, flags) => Effect.provide(self, configSourceLayer(flags))))
+}, (self, flags) => Effect.provide(self, configSourceLayer(flags)), reportErrors))
   .pipe(Command.withDescription("List the configured container sizes"))
 
 const userFlag = Flag.String("user").pipe(Flag.withMetavar("NAME"), Flag.withDescription("The user"))
@@ -73,7 +73,7 @@ const get = Command.make("get", { ...sourceFlags, user: userFlag, output: Flag.L
     const { warnings } = readUserSettings(stored.value.source, stored.value.content, { user: flags.user, ui: configuration.ui })
     yield* printWarnings(warnings)
     yield* Console.log(formatOutput(stored.value.content, flags.output))
-  }, reportErrors, (self, flags) => Effect.provide(self, configSourceLayer(flags))))
+  }, (self, flags) => Effect.provide(self, configSourceLayer(flags)), reportErrors))
   .pipe(Command.withDescription("Print a user's stored settings (warnings for what a spawn would ignore)"))
 
 const assignment = (kind: string) => (text: string): Effect.Effect<{ name: string; value: string }, CliFailure> => {
@@ -106,7 +106,7 @@ const set = Command.make("set", {
   }
   const stored = yield* writeUserSettings(flags.user, input)
   yield* Console.log(formatOutput(stored, "json"))
-}, reportErrors, (self, flags) => Effect.provide(self, Layer.merge(configSourceLayer(flags), userSettingsStoreLayer(flags)))))
+}, (self, flags) => Effect.provide(self, Layer.merge(configSourceLayer(flags), userSettingsStoreLayer(flags))), reportErrors))
   .pipe(Command.withDescription("Write a user's settings as the spawner form would: validated, password values to the user's Secret"))
 
 /** `jsp user-settings get|set`. */

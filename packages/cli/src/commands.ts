@@ -105,11 +105,16 @@ const validate = Command.make("validate", {
   ...sourceFlags
 }, Effect.fn("validate")(function*(flags) {
   const paths = [...flags.paths, ...flags.config]
-  if (sourceKind({ ...flags, config: paths }) === "cluster") return yield* validateCluster(flags)
+  const kind = sourceKind({ ...flags, config: paths })
+  if (kind === "cluster" && paths.length > 0) {
+    return yield* new CliFailure({ text: "paths are validated as files: drop --source cluster, or the paths to validate the cluster", code: ExitCode.usage })
+  }
+  if (kind === "cluster") return yield* validateCluster(flags)
+  if (paths.length === 0) return yield* new CliFailure({ text: "nothing to validate: give PATH…, or --source cluster", code: ExitCode.usage })
   return yield* validatePaths(paths, flags)
 })).pipe(Command.withDescription("Check configuration files and directories; exit 0 when every document is valid, 1 otherwise"))
 
-const schema = Command.make("schema", {}, () => Console.log(JSON.stringify(configJsonSchema(), null, 2))).pipe(
+const schema = Command.make("schema", { verbose: sourceFlags.verbose }, () => Console.log(JSON.stringify(configJsonSchema(), null, 2))).pipe(
   Command.withDescription("Print the JSON Schema of the configuration document (for editors and CI)"))
 
 /** The `jsp` command. */

@@ -35,8 +35,12 @@ export const namesOf = (flags: SourceFlags): Effect.Effect<ConfigMapNames, CliFa
 export const sourceKind = (flags: SourceFlags): "file" | "cluster" =>
   Option.getOrElse(flags.source, () => flags.config.length > 0 ? "file" : "cluster")
 
+const usage = (text: string) => Effect.fail(new CliFailure({ text, code: ExitCode.usage }))
+
 /** The cluster the flags point at. */
 export const clusterOf = (flags: SourceFlags): Effect.Effect<Cluster, CliFailure> => {
+  if (Option.isSome(flags.server) !== Option.isSome(flags.token)) return usage("--server and --token go together")
+  if (Option.isSome(flags.server) && Option.isSome(flags.kubeconfig)) return usage("give either --kubeconfig or --server with --token, not both")
   const cluster = loadCluster({
     kubeconfig: Option.getOrUndefined(flags.kubeconfig),
     namespace: Option.getOrUndefined(flags.namespace),
@@ -48,10 +52,6 @@ export const clusterOf = (flags: SourceFlags): Effect.Effect<Cluster, CliFailure
     : Effect.fail(new CliFailure({ text: cluster.failure.message, code: ExitCode.unavailable, cause: cluster.failure }))
 }
 
-const clusterOnly = (flags: SourceFlags, what: string): Effect.Effect<Cluster, CliFailure> =>
-  sourceKind(flags) === "cluster"
-    ? clusterOf(flags)
-    : Effect.fail(new CliFailure({ text: `${what} live in the cluster: use --source cluster (with --kubeconfig or KUBECONFIG)`, code: ExitCode.usage }))
 
 /** The ConfigSource for a one-shot command: files, or the cluster's ConfigMaps read once. */
 export const configSourceLayer = (flags: SourceFlags) => Layer.unwrap(Effect.gen(function*() {
@@ -62,15 +62,17 @@ export const configSourceLayer = (flags: SourceFlags) => Layer.unwrap(Effect.gen
     const userSettingsFile = flags.userSettings === undefined ? undefined : Option.getOrUndefined(flags.userSettings)
     return FileConfigSource({ paths: flags.config, userSettingsFile, names: yield* namesOf(flags) }).pipe(Layer.provide(NodeServices.layer))
   }
+  if (flags.userSettings !== undefined && Option.isSome(flags.userSettings)) {
+    return yield* new CliFailure({ text: "--user-settings reads a file: it goes with --config (the cluster source reads the user's ConfigMap)", code: ExitCode.usage })
+  }
   return ClusterConfigSource(yield* clusterOf(flags), { watch: false, names: yield* namesOf(flags) })
 }))
 
-/** The image catalog: ImageStreams in the cluster. */
-export const imageCatalogLayer = (flags: SourceFlags) =>
-  Layer.unwrap(Effect.map(clusterOnly(flags, "notebook images (ImageStreams)"), ClusterImageCatalog))
+/** The image catalog: ImageStreams in the cluster, whichever source the configuration comes from. */
+export const imageCatalogLayer = (flags: SourceFlags) => Layer.unwrap(Effect.map(clusterOf(flags), ClusterImageCatalog))
 
-/** The store of users' settings: ConfigMaps and Secrets in the cluster. */
+/** The store of users' settings: ConfigMaps and Secrets in the cluster, whichever source the configuration comes from. */
 export const userSettingsStoreLayer = (flags: SourceFlags) =>
   Layer.unwrap(Effect.gen(function*() {
-    return ClusterUserSettingsStore(yield* clusterOnly(flags, "users' settings"), yield* namesOf(flags))
+    return ClusterUserSettingsStore(yield* clusterOf(flags), yield* namesOf(flags))
   }))

@@ -22,7 +22,8 @@ export const sourceFlags = {
   configMapLabel: Flag.String("configmap-label").pipe(Flag.withDefault("jupyterhub.opendatahub.io/user=profile"), Flag.withMetavar("KEY=VALUE"),
     Flag.withDescription("Label of the ConfigMaps read after it, in name order (default jupyterhub.opendatahub.io/user=profile)")),
   configMapKey: Flag.String("configmap-key").pipe(Flag.withDefault("jupyterhub-singleuser-profiles.yaml"), Flag.withMetavar("KEY"),
-    Flag.withDescription("Data key of the configuration document (default jupyterhub-singleuser-profiles.yaml)"))
+    Flag.withDescription("Data key of the configuration document (default jupyterhub-singleuser-profiles.yaml)")),
+  verbose: Flag.Boolean("verbose").pipe(Flag.withDefault(false), Flag.withDescription("On failure, also print the cause with its stack trace"))
 }
 
 /** The flags that say who spawns what, shared by apply, resolve and explain. */
@@ -40,7 +41,6 @@ export const spawnFlags = {
     Flag.withDescription("GPU type whose tolerations apply (default: every type in gpuTypes)")),
   userSettings: Flag.String("user-settings").pipe(Flag.optional, Flag.withMetavar("PATH"),
     Flag.withDescription("The user's settings (document or ConfigMap), instead of looking for jupyterhub-singleuser-profile-<user> in --config")),
-  verbose: Flag.Boolean("verbose").pipe(Flag.withDefault(false), Flag.withDescription("On failure, also print the cause with its stack trace"))
 }
 
 /** `--output json|yaml`. */

@@ -50,10 +50,10 @@ const report = Effect.fn("report")(function*(documents: ReadonlyArray<SourcedDoc
 export const validateCluster = Effect.fn("validateCluster")(function*(flags: SourceFlags) {
   const cluster = yield* clusterOf(flags)
   const reports: Array<string> = []
-  const { documents, warnings, states } = yield* Effect.gen(function*() {
+  const { documents, warnings, states, views } = yield* Effect.gen(function*() {
     const loaded = yield* ConfigSource.use((source) => source.documents)
-    const state = yield* ClusterSourceStatus.use((status) => Effect.succeed(status.state()))
-    return { ...loaded, states: state.configMaps }
+    const status = yield* ClusterSourceStatus.use(Effect.succeed)
+    return { ...loaded, states: status.state().configMaps, views: status.configMaps() }
   }).pipe(
     Effect.provide(ClusterConfigSource(cluster, { watch: false, report: (m) => reports.push(m), names: yield* namesOf(flags) })),
     Effect.mapError((e) => new CliFailure({ text: e.message, code: ExitCode.unavailable, cause: e }))
@@ -61,7 +61,12 @@ export const validateCluster = Effect.fn("validateCluster")(function*(flags: Sou
   const lint = lintDocuments(documents)
   const rejected = states.flatMap((s) => s.rejected?.errors ?? [])
   // Rejected versions are errors here, not warnings; the source's reports repeat some warnings.
-  const notices = [...reports.filter((r) => !r.includes(" rejected; ")), ...warnings.filter((w) => !/ is invalid; /u.test(w)), ...lint.warnings]
+  const notices = [
+    ...reports.filter((r) => !r.includes(" rejected; ")),
+    ...warnings.filter((w) => !/ is invalid; /u.test(w)),
+    ...lint.warnings,
+    ...userSettingsWarnings(views, documents)
+  ]
   yield* report(documents, [...rejected, ...lint.errors], [...new Set(notices)])
 })
 

@@ -17,7 +17,8 @@ let kubeconfig: string
 
 // Asynchronous: the API-server double answers from this process while jsp runs.
 const jsp = (args: ReadonlyArray<string>, input = "") => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-  const child = spawn(node, [main, ...args, "--kubeconfig", kubeconfig], { cwd: root, env: { ...process.env, KUBECONFIG: "" } })
+  const target = args.includes("--server") ? [] : ["--kubeconfig", kubeconfig]
+  const child = spawn(node, [main, ...args, ...target], { cwd: root, env: { ...process.env, KUBECONFIG: "" } })
   let stdout = ""
   let stderr = ""
   child.stdout.on("data", (d) => { stdout += String(d) })
@@ -126,7 +127,43 @@ describe("jsp with --source cluster", () => {
     expect(forbidden.code).toBe(3)
     expect(forbidden.stderr).toMatch(/^jsp: cluster http:\/\/127\.0\.0\.1:\d+ namespace odh: forbidden \(403\): the account needs RBAC permission to "list" "configmaps" in namespace "odh"/u)
     expect(forbidden.stderr.split("\n")).toHaveLength(2)
-    const images = await jsp(["images", "--config", `${root}examples/config`])
-    expect(images).toMatchObject({ code: 2, stderr: "jsp: notebook images (ImageStreams) live in the cluster: use --source cluster (with --kubeconfig or KUBECONFIG)\n" })
+  })
+
+  it("images and users' settings come from the cluster even when the configuration comes from files", async () => {
+    fake.put(imageStreams, namespace, {
+      metadata: { name: "s2i-spark-notebook", labels: { "opendatahub.io/notebook-image": "true" } },
+      spec: { tags: [{ name: "3.6" }] }, status: { tags: [{ tag: "3.6" }] }
+    })
+    const images = await jsp(["images", "--config", `${root}examples/config`, "-o", "json"])
+    expect(images.code).toBe(0)
+    expect(JSON.parse(images.stdout).map((i: { name: string }) => i.name)).toEqual(["s2i-spark-notebook:3.6"])
+  })
+
+  it("contradictory or incomplete flags are usage errors; an unreachable cluster is exit 3 for every command", async () => {
+    const usage = async (args: ReadonlyArray<string>, message: string) =>
+      expect(await jsp(args)).toMatchObject({ code: 2, stderr: `jsp: ${message}\n` })
+    await usage(["resolve", "--user", "x", "--image", "i", "--server", fake.url], "--server and --token go together")
+    await usage(["resolve", "--user", "x", "--image", "i", "--server", fake.url, "--token", "t", "--kubeconfig", kubeconfig], "give either --kubeconfig or --server with --token, not both")
+    await usage(["validate", "--source", "cluster", "some/path"], "paths are validated as files: drop --source cluster, or the paths to validate the cluster")
+    await usage(["validate", "--source", "file"], "nothing to validate: give PATH…, or --source cluster")
+    await usage(["resolve", "--user", "x", "--image", "i", "--user-settings", "x.yaml"], "--user-settings reads a file: it goes with --config (the cluster source reads the user's ConfigMap)")
+    const unreachable = ["--server", "http://127.0.0.1:9", "--token", "t"]
+    for (const command of [["sizes"], ["images"], ["user-settings", "get", "--user", "x"]]) {
+      const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(node, [main, ...command, ...unreachable], { cwd: root, env: { ...process.env, KUBECONFIG: "" } })
+        let err = ""
+        child.stderr.on("data", (d) => { err += String(d) })
+        child.on("close", (c) => resolve({ code: c, stderr: err }))
+      })
+      expect({ command, code }).toEqual({ command, code: 3 })
+      expect(stderr).toMatch(/cannot reach the API server/u)
+    }
+  })
+
+  it("validate --source cluster also checks users' settings, as it does for files", async () => {
+    fake.put(configMaps, namespace, { metadata: { name: "jupyterhub-singleuser-profile-mallory" }, data: { profile: "resources: { limits: { cpu: '64' } }\n" } })
+    const { code, stderr } = await jsp(["validate"])
+    expect(code).toBe(0)
+    expect(stderr).toContain("warning: odh: ConfigMap jupyterhub-singleuser-profile-mallory key profile: resources: users may only set env, last_selected_image, last_selected_size, gpu; ignored")
   })
 })

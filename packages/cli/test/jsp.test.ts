@@ -151,6 +151,11 @@ describe("jsp validate and schema", () => {
     })
   })
 
+  it("every command takes --verbose", () => {
+    expect(jsp(["validate", "--verbose", "examples/config"]).code).toBe(0)
+    expect(jsp(["schema", "--verbose"]).code).toBe(0)
+  })
+
   it("schema prints the JSON Schema", () => {
     const { code, stdout } = jsp(["schema"])
     expect(code).toBe(0)

@@ -115,7 +115,7 @@ export const imageOptions = (streams: ReadonlyArray<JsonObject>, ui: Ui, lastSel
       if (isJsonObject(tag) && typeof tag["name"] === "string") tagAnnotations.set(tag["name"], stringsOf(objectAt(tag, "annotations")))
     }
     const orderText = annotations[annotation.order]
-    const order = orderText === undefined ? 100 : Number(orderText)
+    const order = orderText === undefined ? 100 : orderText.trim() === "" ? Number.NaN : Number(orderText)
     if (!Number.isFinite(order)) warnings.push(`ImageStream ${name}: ${annotation.order} "${orderText}" is not a number; 100 used`)
     for (const tag of isJsonArray(statusTags) ? statusTags : []) {
       const tagName = isJsonObject(tag) ? tag["tag"] : undefined

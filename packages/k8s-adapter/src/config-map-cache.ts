@@ -131,8 +131,8 @@ export class ConfigMapCache {
     return [...this.states.values()]
   }
 
-  /** How many ConfigMaps are cached. */
-  get size(): number {
-    return this.configMaps.size
+  /** Every ConfigMap as last seen (users' settings included). */
+  views(): ReadonlyArray<ConfigMapView> {
+    return [...this.configMaps.values()]
   }
 }

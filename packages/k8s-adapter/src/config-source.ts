@@ -2,6 +2,7 @@ import { CoreV1Api } from "@kubernetes/client-node"
 import {
   ConfigSource,
   type ConfigMapNames,
+  type ConfigMapView,
   defaultConfigMapNames,
   parseRawDocument,
   type RawDocument
@@ -29,9 +30,13 @@ export interface ClusterSourceState {
   readonly configMaps: ReadonlyArray<ConfigMapState>
 }
 
+/** Every ConfigMap of the namespace as last seen, for checks beyond the configuration (users' settings). */
+export type ConfigMapViews = () => ReadonlyArray<ConfigMapView>
+
 /** The state of the cluster source, for readiness and status endpoints. */
 export class ClusterSourceStatus extends Context.Service<ClusterSourceStatus, {
   readonly state: () => ClusterSourceState
+  readonly configMaps: ConfigMapViews
 }>()("@jsp/k8s-adapter/ClusterSourceStatus") {}
 
 const defaultReport = (message: string): void => {
@@ -82,5 +87,5 @@ export const ClusterConfigSource = (cluster: Cluster, options: ClusterSourceOpti
       }
     })
     return Context.make(ConfigSource, source).pipe(
-      Context.add(ClusterSourceStatus, ClusterSourceStatus.of({ state: () => ({ watch: watch(), configMaps: cache.configMapStates() }) })))
+      Context.add(ClusterSourceStatus, ClusterSourceStatus.of({ state: () => ({ watch: watch(), configMaps: cache.configMapStates() }), configMaps: () => cache.views() })))
   }))

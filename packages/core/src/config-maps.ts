@@ -25,9 +25,6 @@ export const defaultConfigMapNames: ConfigMapNames = {
   userSettingsKey: "profile"
 }
 
-/** The label selector of the labelled configuration ConfigMaps. */
-export const configLabelSelector = (names: ConfigMapNames): string => `${names.label.key}=${names.label.value}`
-
 /** A ConfigMap as the sources see it: name, labels, data, and where it was read. */
 export interface ConfigMapView {
   readonly name: string

@@ -61,9 +61,6 @@ export const combineDocuments = (documents: ReadonlyArray<SourcedDocument>): Con
   ui: documents.reduce<Ui>((ui, { document }) => ({ ...ui, ...document.ui }), {})
 })
 
-/** The empty configuration: no profiles, no sizes. */
-export const emptyConfiguration: Configuration = { profiles: [], sizes: [], gpuTypes: [], ui: {} }
-
 /** Decoded documents and what was found on the way: every problem of every document, not just the first. */
 export interface DecodedDocuments {
   readonly documents: ReadonlyArray<SourcedDocument>

@@ -1,8 +1,8 @@
 import { Context, type Effect, type Option } from "effect"
-import type { SourcedDocument } from "./configuration.ts"
-import type { InvalidConfiguration, InvalidDocument, SourceUnavailable } from "./errors.ts"
-import type { Json, JsonObject } from "./json.ts"
-import type { UserSettingsUpdate } from "./user-settings-update.ts"
+import type { SourcedDocument } from "./decode/configuration.ts"
+import type { InvalidConfiguration, InvalidDocument, SourceUnavailable } from "./errors/errors.ts"
+import type { Json, JsonObject } from "./internal/json.ts"
+import type { UserSettingsUpdate } from "./user-settings/write.ts"
 
 /** Configuration documents in source order, and the warnings found while reading them. */
 export interface LoadedDocuments {

@@ -13,7 +13,6 @@ import {
   type Json,
   type JsonObject,
   parseYamlDocuments,
-  Pod,
   mergeContributions,
   profileMatches,
   selectProfiles,
@@ -24,6 +23,7 @@ import {
   userLabel
 } from "../src/index.ts"
 import { configDocument, pod, userName } from "./arbitraries.ts"
+import { Pod } from "./pod-schema.ts"
 
 const runs = { numRuns: 300 }
 

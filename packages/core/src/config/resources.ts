@@ -1,5 +1,5 @@
 import { Schema, SchemaGetter } from "effect"
-import { quantityFromNumber, quantityPattern } from "../quantity.ts"
+import { quantityFromNumber, quantityPattern } from "../kube/quantity.ts"
 
 /** A Kubernetes quantity; YAML numbers (`cpu: 1`, `cpu: 0.5`) are accepted and become strings. */
 export const Quantity = Schema.Union([

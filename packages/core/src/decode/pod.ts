@@ -1,5 +1,5 @@
-import { groupsAnnotation, notebookContainerIndex, usernameAnnotation } from "./pod.ts"
-import { isJsonArray, isJsonObject } from "./json.ts"
+import { groupsAnnotation, notebookContainerIndex, usernameAnnotation } from "../apply/pod.ts"
+import { isJsonArray, isJsonObject } from "../internal/json.ts"
 
 /** What a pod itself says about its spawn: user (KubeSpawner's annotation), groups, notebook image. */
 export interface PodSpawnInfo {

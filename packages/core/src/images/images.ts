@@ -1,5 +1,5 @@
-import type { Ui } from "./config/ui.ts"
-import { isJsonArray, isJsonObject, type Json, type JsonObject } from "./json.ts"
+import type { Ui } from "../config/ui.ts"
+import { isJsonArray, isJsonObject, type Json, type JsonObject } from "../internal/json.ts"
 
 /** The label that marks notebook ImageStreams (SPEC 8). */
 export const notebookImageLabel = "opendatahub.io/notebook-image"

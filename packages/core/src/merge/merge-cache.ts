@@ -1,4 +1,4 @@
-import type { NamedProfile } from "./configuration.ts"
+import type { NamedProfile } from "../decode/configuration.ts"
 import { type MergedProfile, mergeContributions } from "./merge.ts"
 
 // Spawns keep matching the same few combinations of profiles, and a loaded configuration is

@@ -1,6 +1,6 @@
-import type { GpuType } from "./config/size.ts"
-import type { Toleration } from "./config/kubernetes.ts"
-import type { Ui } from "./config/ui.ts"
+import type { GpuType } from "../config/size.ts"
+import type { Toleration } from "../config/kubernetes.ts"
+import type { Ui } from "../config/ui.ts"
 
 /** How the notebook container is allowed to use a GPU (SPEC 5). */
 export type GpuMode = "selinux" | "privileged"

@@ -1,12 +1,12 @@
 import { Result } from "effect"
-import type { Configuration } from "./configuration.ts"
-import type { UnknownSize } from "./errors.ts"
+import type { Configuration } from "../decode/configuration.ts"
+import type { UnknownSize } from "../errors/errors.ts"
 import { gpuResource, gpuTolerations } from "./gpu.ts"
 import { type Contribution, type MergedProfile, mergeContribution, mergeInto } from "./merge.ts"
 import { mergeProfiles } from "./merge-cache.ts"
-import { selectProfileIndices } from "./select.ts"
+import { selectProfileIndices } from "../select/select.ts"
 import { findSize, sizeContribution } from "./sizes.ts"
-import { type UserSettings, userSettingsProfileName } from "./user-settings.ts"
+import { type UserSettings, userSettingsProfileName } from "../user-settings/read.ts"
 
 /** One spawn to resolve: who, with which image, and what they chose. */
 export interface ResolveRequest {

@@ -1,12 +1,12 @@
 import { Result, Schema } from "effect"
-import { Env } from "./config/env.ts"
-import type { EnvVar } from "./config/kubernetes.ts"
-import type { Ui } from "./config/ui.ts"
-import { decodeWith } from "./decode.ts"
-import type { Decoded } from "./decode.ts"
-import { gpusOffered, userGpuMaximum } from "./gpu.ts"
-import { isJsonObject } from "./json.ts"
-import { userSecretName } from "./names.ts"
+import { Env } from "../config/env.ts"
+import type { EnvVar } from "../config/kubernetes.ts"
+import type { Ui } from "../config/ui.ts"
+import { decodeWith } from "../decode/schema.ts"
+import type { Decoded } from "../decode/schema.ts"
+import { gpusOffered, userGpuMaximum } from "../merge/gpu.ts"
+import { isJsonObject } from "../internal/json.ts"
+import { userSecretName } from "../kube/names.ts"
 
 /** A user's own settings (SPEC 1, per-user settings): what they chose last, and their env. */
 export interface UserSettings {

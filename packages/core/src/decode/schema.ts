@@ -1,5 +1,5 @@
 import { Result, Schema, SchemaIssue } from "effect"
-import { InvalidDocument, type Problem } from "./errors.ts"
+import { InvalidDocument, type Problem } from "../errors/errors.ts"
 
 /** A decoded value with the warnings found on the way (unknown keys, ignored entries). */
 export interface Decoded<A> {

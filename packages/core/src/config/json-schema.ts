@@ -1,5 +1,5 @@
 import { JsonSchema, Schema } from "effect"
-import { ConfigDocument } from "./config/document.ts"
+import { ConfigDocument } from "./document.ts"
 
 /** The JSON Schema (draft 2020-12) of the configuration document, for editors and CI checks. */
 export const configJsonSchema = () => {

@@ -1,6 +1,6 @@
-import type { Json } from "./json.ts"
-import type { Sourced } from "./merge.ts"
-import type { Resolution } from "./resolve.ts"
+import type { Json } from "../internal/json.ts"
+import type { Sourced } from "../merge/merge.ts"
+import type { Resolution } from "../merge/resolve.ts"
 
 const values = <A>(items: ReadonlyArray<Sourced<A>>): ReadonlyArray<A> => items.map(({ value }) => value)
 

@@ -1,6 +1,6 @@
 import { Result } from "effect"
 import { parseAllDocuments } from "yaml"
-import { InvalidDocument, type Problem } from "./errors.ts"
+import { InvalidDocument, type Problem } from "../errors/errors.ts"
 
 // Aliases expand into copies; a few nested anchors can otherwise expand into gigabytes ("billion laughs").
 const maxAliasCount = 100

@@ -1,9 +1,9 @@
-import type { EnvVar, NodeSelector, PreferredSchedulingTerm, Toleration } from "./config/kubernetes.ts"
-import type { ProfileBody } from "./config/profile.ts"
-import type { Quantity } from "./config/resources.ts"
-import type { Service } from "./config/service.ts"
-import type { Volume } from "./config/volume.ts"
-import { canonicalJson } from "./json.ts"
+import type { EnvVar, NodeSelector, PreferredSchedulingTerm, Toleration } from "../config/kubernetes.ts"
+import type { ProfileBody } from "../config/profile.ts"
+import type { Quantity } from "../config/resources.ts"
+import type { Service } from "../config/service.ts"
+import type { Volume } from "../config/volume.ts"
+import { canonicalJson } from "../internal/json.ts"
 
 /** A value and the name of the profile, size or user settings that set it (provenance). */
 export interface Sourced<A> {

@@ -1,6 +1,6 @@
-import type { Volume } from "./config/volume.ts"
-import type { JsonObject } from "./json.ts"
-import { toDnsLabel } from "./names.ts"
+import type { Volume } from "../config/volume.ts"
+import type { JsonObject } from "../internal/json.ts"
+import { toDnsLabel } from "../kube/names.ts"
 
 /** The default directory volumes are mounted under (SPEC 6). */
 export const defaultMountPath = "/opt/app-root/src"

@@ -1,11 +1,11 @@
 import { Result } from "effect"
-import { ConfigDocument } from "./config/document.ts"
-import type { Profile } from "./config/profile.ts"
-import type { GpuType, Size } from "./config/size.ts"
-import type { Ui } from "./config/ui.ts"
-import { type Decoded, decodeWith } from "./decode.ts"
-import type { InvalidDocument } from "./errors.ts"
-import { isJsonObject } from "./json.ts"
+import { ConfigDocument } from "../config/document.ts"
+import type { Profile } from "../config/profile.ts"
+import type { GpuType, Size } from "../config/size.ts"
+import type { Ui } from "../config/ui.ts"
+import { type Decoded, decodeWith } from "./schema.ts"
+import type { InvalidDocument } from "../errors/errors.ts"
+import { isJsonObject } from "../internal/json.ts"
 import { parseYamlDocuments } from "./yaml.ts"
 
 /** A decoded configuration document and where it came from (file, or ConfigMap/key). */

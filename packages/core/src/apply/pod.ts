@@ -1,11 +1,11 @@
 import { Result } from "effect"
-import { formatPath } from "./decode.ts"
-import { InvalidDocument, RequestAboveLimit } from "./errors.ts"
-import type { GpuMode } from "./gpu.ts"
-import { appendDistinct, isJsonArray, isJsonObject, type Json, type JsonObject } from "./json.ts"
-import type { MergedProfile, Sourced } from "./merge.ts"
-import { toLabelValue } from "./names.ts"
-import { compareQuantities, parseQuantity, quantityToInteger } from "./quantity.ts"
+import { formatPath } from "../decode/schema.ts"
+import { InvalidDocument, RequestAboveLimit } from "../errors/errors.ts"
+import type { GpuMode } from "../merge/gpu.ts"
+import { appendDistinct, isJsonArray, isJsonObject, type Json, type JsonObject } from "../internal/json.ts"
+import type { MergedProfile, Sourced } from "../merge/merge.ts"
+import { toLabelValue } from "../kube/names.ts"
+import { compareQuantities, parseQuantity, quantityToInteger } from "../kube/quantity.ts"
 import { defaultMountPath, type PodVolume, toPodVolume } from "./volumes.ts"
 
 /** The label that names the pod's user (escaped to a valid label value). */

@@ -1,11 +1,11 @@
 import { Result, Schema } from "effect"
-import type { Ui } from "./config/ui.ts"
-import { decodeWith, isUnknownKeyProblem } from "./decode.ts"
-import { InvalidDocument, type Problem } from "./errors.ts"
-import { gpusOffered, userGpuMaximum } from "./gpu.ts"
-import { isJsonObject, type JsonObject } from "./json.ts"
-import { userSecretName } from "./names.ts"
-import { envNamePattern, isReservedEnvName } from "./user-settings.ts"
+import type { Ui } from "../config/ui.ts"
+import { decodeWith, isUnknownKeyProblem } from "../decode/schema.ts"
+import { InvalidDocument, type Problem } from "../errors/errors.ts"
+import { gpusOffered, userGpuMaximum } from "../merge/gpu.ts"
+import { isJsonObject, type JsonObject } from "../internal/json.ts"
+import { userSecretName } from "../kube/names.ts"
+import { envNamePattern, isReservedEnvName } from "./read.ts"
 
 /** An environment variable a user sets; `password` values are kept in the user's Secret. */
 export const UserEnvInput = Schema.Struct({

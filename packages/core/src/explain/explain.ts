@@ -1,7 +1,7 @@
-import type { EnvVar } from "./config/kubernetes.ts"
-import { canonicalJson } from "./json.ts"
-import { parseQuantity, quantityToInteger } from "./quantity.ts"
-import type { Resolution } from "./resolve.ts"
+import type { EnvVar } from "../config/kubernetes.ts"
+import { canonicalJson } from "../internal/json.ts"
+import { parseQuantity, quantityToInteger } from "../kube/quantity.ts"
+import type { Resolution } from "../merge/resolve.ts"
 
 /** One resulting value and what set it: the answer to "why does my pod have this?". */
 export interface ExplainLine {

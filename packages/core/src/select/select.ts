@@ -1,5 +1,5 @@
-import type { Profile } from "./config/profile.ts"
-import type { NamedProfile } from "./configuration.ts"
+import type { Profile } from "../config/profile.ts"
+import type { NamedProfile } from "../decode/configuration.ts"
 
 /** Who is spawning what: the inputs of profile selection (SPEC 2). */
 export interface Spawn {

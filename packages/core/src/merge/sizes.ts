@@ -1,7 +1,7 @@
 import { Result } from "effect"
-import type { Resources } from "./config/resources.ts"
-import type { Size } from "./config/size.ts"
-import { UnknownSize } from "./errors.ts"
+import type { Resources } from "../config/resources.ts"
+import type { Size } from "../config/size.ts"
+import { UnknownSize } from "../errors/errors.ts"
 import type { Contribution } from "./merge.ts"
 
 /** How a size is named in provenance and in the applied-profiles annotation. */

@@ -1,8 +1,8 @@
 import { combineDocuments, type SourcedDocument } from "./configuration.ts"
-import type { Resources } from "./config/resources.ts"
-import { InvalidDocument, type Problem } from "./errors.ts"
-import { compareQuantities, parseQuantity } from "./quantity.ts"
-import { normaliseSizeResources } from "./sizes.ts"
+import type { Resources } from "../config/resources.ts"
+import { InvalidDocument, type Problem } from "../errors/errors.ts"
+import { compareQuantities, parseQuantity } from "../kube/quantity.ts"
+import { normaliseSizeResources } from "../merge/sizes.ts"
 
 const requestsAboveLimits = (resources: Resources, at: string): ReadonlyArray<Problem> =>
   Object.entries(resources.requests).flatMap(([name, request]) => {

@@ -1,9 +1,9 @@
 import { Result } from "effect"
-import type { InvalidDocument } from "./errors.ts"
-import { isJsonObject, type JsonObject } from "./json.ts"
-import type { RawDocument } from "./ports.ts"
-import { parseYamlDocuments } from "./yaml.ts"
-import { userSettingsConfigMapName } from "./names.ts"
+import type { InvalidDocument } from "../errors/errors.ts"
+import { isJsonObject, type JsonObject } from "../internal/json.ts"
+import type { RawDocument } from "../ports.ts"
+import { parseYamlDocuments } from "../decode/yaml.ts"
+import { userSettingsConfigMapName } from "../kube/names.ts"
 
 /** Where configuration lives in a cluster (SPEC 1); every part configurable. */
 export interface ConfigMapNames {

@@ -1,27 +1,16 @@
-import {
-  ConfigSource,
-  ImageCatalog,
-  imageOptions,
-  loadConfiguration,
-  loadUserSettings,
-  normaliseSizeResources,
-  readUserSettings,
-  UserSettingsStore,
-  writeUserSettings
-} from "@jsp/core"
+import { getUserSettings, listImages, listSizes, writeUserSettings } from "@jsp/core"
 import { Console, Effect, Layer, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { CliFailure, ExitCode } from "./failure.ts"
 import { formatOutput } from "./io.ts"
-import { reportErrors } from "./report.ts"
+import { printWarnings, reportErrors } from "./report.ts"
 import { sourceFlags } from "./spawn-flags.ts"
-import { configSourceLayer, imageCatalogLayer, sourceKind, userSettingsStoreLayer } from "./sources.ts"
+import { configSourceLayer, imageCatalogLayer, userSettingsReadLayer, userSettingsStoreLayer } from "./sources.ts"
 import { formatTable } from "./table.ts"
 
 const tableOrJson = Flag.Literals("output", ["table", "json"]).pipe(Flag.withAlias("o"), Flag.withDefault("table"),
   Flag.withDescription("Output format: table (default) or json"))
 
-const printWarnings = (warnings: ReadonlyArray<string>) => Effect.forEach(warnings, (w) => Console.error(`warning: ${w}`), { discard: true })
 
 const quantities = (list: Readonly<Record<string, string>>) => Object.entries(list).map(([k, v]) => `${k}=${v}`).join(",")
 
@@ -31,14 +20,8 @@ export const images = Command.make("images", {
   user: Flag.String("user").pipe(Flag.optional, Flag.withMetavar("NAME"), Flag.withDescription("Mark this user's last selected image")),
   output: tableOrJson
 }, Effect.fn("images")(function*(flags) {
-  const { configuration, warnings } = yield* loadConfiguration()
-  const settings = yield* Option.match(flags.user, {
-    onNone: () => Effect.succeed(undefined),
-    onSome: (user) => Effect.map(loadUserSettings(user, configuration), (s) => s.value)
-  })
-  const streams = yield* ImageCatalog.use((catalog) => catalog.imageStreams)
-  const view = imageOptions(streams, configuration.ui, settings?.lastSelectedImage)
-  yield* printWarnings([...warnings, ...view.warnings])
+  const view = yield* listImages(Option.getOrUndefined(flags.user))
+  yield* printWarnings(view.warnings)
   if (flags.output === "json") return yield* Console.log(JSON.stringify(view.images, null, 2))
   yield* Console.log(formatTable(["name", "display name", "order", "notes", "description"], view.images.map((i) => [
     i.name, i.displayName, String(i.order),
@@ -50,11 +33,8 @@ export const images = Command.make("images", {
 
 /** `jsp sizes`: the configured container sizes, normalised. */
 export const sizes = Command.make("sizes", { ...sourceFlags, output: tableOrJson }, Effect.fn("sizes")(function*(flags) {
-  const { configuration, warnings } = yield* loadConfiguration()
+  const { sizes: list, warnings } = yield* listSizes()
   yield* printWarnings(warnings)
-  // A later definition of a name wins, as it does for a spawn.
-  const byName = new Map(configuration.sizes.map((s) => [s.name, { name: s.name, resources: normaliseSizeResources(s.resources) }]))
-  const list = [...byName.values()]
   if (flags.output === "json") return yield* Console.log(JSON.stringify(list, null, 2))
   yield* Console.log(formatTable(["name", "requests", "limits"], list.map((s) => [s.name, quantities(s.resources.requests), quantities(s.resources.limits)])))
 }, (self, flags) => Effect.provide(self, configSourceLayer(flags)), reportErrors))
@@ -64,16 +44,11 @@ const userFlag = Flag.String("user").pipe(Flag.withMetavar("NAME"), Flag.withDes
 
 const get = Command.make("get", { ...sourceFlags, user: userFlag, output: Flag.Literals("output", ["json", "yaml"]).pipe(Flag.withAlias("o"), Flag.withDefault("json")) },
   Effect.fn("user-settings get")(function*(flags) {
-    const { configuration } = yield* loadConfiguration()
-    // The cluster's store reads the ConfigMap as it is now; files are read through the source.
-    const stored = sourceKind(flags) === "cluster"
-      ? yield* UserSettingsStore.use((store) => store.read(flags.user)).pipe(Effect.provide(userSettingsStoreLayer(flags)))
-      : yield* ConfigSource.use((source) => source.userSettings(flags.user))
+    const stored = yield* getUserSettings(flags.user)
     if (Option.isNone(stored)) return yield* new CliFailure({ text: `user ${flags.user} has no settings`, code: ExitCode.invalid })
-    const { warnings } = readUserSettings(stored.value.source, stored.value.content, { user: flags.user, ui: configuration.ui })
-    yield* printWarnings(warnings)
-    yield* Console.log(formatOutput(stored.value.content, flags.output))
-  }, (self, flags) => Effect.provide(self, configSourceLayer(flags)), reportErrors))
+    yield* printWarnings(stored.value.warnings)
+    yield* Console.log(formatOutput(stored.value.document.content, flags.output))
+  }, (self, flags) => Effect.provide(self, userSettingsReadLayer(flags)), reportErrors))
   .pipe(Command.withDescription("Print a user's stored settings (warnings for what a spawn would ignore)"))
 
 const assignment = (kind: string) => (text: string): Effect.Effect<{ name: string; value: string }, CliFailure> => {

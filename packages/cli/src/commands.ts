@@ -3,19 +3,21 @@ import {
   configJsonSchema,
   type ExplainLine,
   explainResolution,
+  formatWarning,
   resolutionView,
   resolveSpawn,
-  type SpawnRequest
+  type SpawnInput,
+  warning
 } from "@jsp/core"
 import { Console, Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { CliFailure, ExitCode } from "./failure.ts"
 import { formatOutput, readDocument } from "./io.ts"
-import { reportErrors } from "./report.ts"
+import { printWarnings, reportErrors } from "./report.ts"
 import { outputFlag, sourceFlags, spawnFlags } from "./spawn-flags.ts"
 import { configSourceLayer, type SourceFlags, sourceKind } from "./sources.ts"
 import { images, sizes, userSettings } from "./catalog-commands.ts"
-import { validateCluster, validatePaths } from "./validate.ts"
+import { validate as validateWith } from "./validate.ts"
 
 interface SpawnFlags extends SourceFlags {
   readonly user: Option.Option<string>
@@ -26,20 +28,25 @@ interface SpawnFlags extends SourceFlags {
   readonly userSettings: Option.Option<string>
 }
 
-const printWarnings = (warnings: ReadonlyArray<string>) => Effect.forEach(warnings, (w) => Console.error(`warning: ${w}`), { discard: true })
+// What the flags say about a spawn; the rest comes from the pod (apply) and the user's settings.
+const spawnInputOf = (flags: SpawnFlags): SpawnInput => ({
+  user: Option.getOrUndefined(flags.user),
+  groups: flags.group.length > 0 ? flags.group : undefined,
+  image: Option.getOrUndefined(flags.image),
+  size: Option.getOrUndefined(flags.size),
+  gpuType: Option.getOrUndefined(flags.gpuType)
+})
 
 // resolve and explain have no pod: the user must be named.
-const spawnRequestOf = (flags: SpawnFlags): Effect.Effect<SpawnRequest, CliFailure> =>
-  Option.match(flags.user, {
-    onNone: () => Effect.fail(new CliFailure({ text: "no user: name one with --user", code: ExitCode.usage })),
-    onSome: (user) => Effect.succeed({
-      user,
-      groups: flags.group,
-      image: Option.getOrUndefined(flags.image),
-      size: Option.getOrUndefined(flags.size),
-      gpuType: Option.getOrUndefined(flags.gpuType)
-    })
-  })
+const requireUser = (flags: SpawnFlags): Effect.Effect<SpawnInput, CliFailure> =>
+  Option.isNone(flags.user)
+    ? Effect.fail(new CliFailure({ text: "no user: name one with --user", code: ExitCode.usage }))
+    : Effect.succeed(spawnInputOf(flags))
+
+// Per-user services (SPEC 7) are resolved but not created yet: say so rather than drop them silently.
+const servicesNotCreated = (services: ReadonlyArray<{ readonly value: { readonly name: string }; readonly from: string }>) =>
+  services.length === 0 ? [] : [warning("services",
+    `${services.map(({ value, from }) => `${value.name} (from ${from})`).join(", ")} are resolved but not created by this version of jsp; their return values are not in the pod`)]
 
 const apply = Command.make("apply", {
   ...spawnFlags,
@@ -51,27 +58,18 @@ const apply = Command.make("apply", {
   output: outputFlag
 }, Effect.fn("apply")(function*(flags) {
   const pod = yield* readDocument(flags.pod, "pod")
-  const { pod: result, resolution } = yield* applySpawn(pod, {
-    user: Option.getOrUndefined(flags.user),
-    groups: flags.group.length > 0 ? flags.group : undefined,
-    image: Option.getOrUndefined(flags.image),
-    size: Option.getOrUndefined(flags.size),
-    gpuType: Option.getOrUndefined(flags.gpuType)
-  }, {
+  const { pod: result, resolution } = yield* applySpawn(pod, spawnInputOf(flags), {
     gpuMode: Option.getOrUndefined(flags.gpuMode),
     defaultMountPath: Option.getOrUndefined(flags.mountPath)
   }).pipe(Effect.provide(configSourceLayer(flags)))
-  const services = resolution.merged.services.map(({ value, from }) => `${value.name} (from ${from})`)
-  // Per-user services (SPEC 7) are resolved but not created yet: say so rather than drop them silently.
-  const notCreated = services.length === 0 ? [] : [`services ${services.join(", ")} are resolved but not created by this version of jsp; their return values are not in the pod`]
-  yield* printWarnings([...resolution.warnings, ...notCreated])
+  yield* printWarnings([...resolution.warnings, ...servicesNotCreated(resolution.merged.services)])
   yield* Console.log(formatOutput(result, flags.output))
 }, reportErrors)).pipe(Command.withDescription("Print the pod with the matching profiles, the user's settings and the size applied"))
 
 const resolve = Command.make("resolve", { ...spawnFlags, output: outputFlag }, Effect.fn("resolve")(function*(flags) {
-  const resolution = yield* resolveSpawn(yield* spawnRequestOf(flags)).pipe(Effect.provide(configSourceLayer(flags)))
+  const resolution = yield* resolveSpawn(yield* requireUser(flags)).pipe(Effect.provide(configSourceLayer(flags)))
   yield* printWarnings(resolution.warnings)
-  yield* Console.log(formatOutput({ image: resolution.image, ...resolutionView(resolution) }, flags.output))
+  yield* Console.log(formatOutput({ image: resolution.spawn.image, ...resolutionView(resolution) }, flags.output))
 }, reportErrors)).pipe(Command.withDescription("Print the merged profile of a spawn as JSON (or YAML)"))
 
 const formatExplainLines = (lines: ReadonlyArray<ExplainLine>): ReadonlyArray<string> => {
@@ -85,18 +83,18 @@ const explain = Command.make("explain", {
   output: Flag.Literals("output", ["text", "json"]).pipe(Flag.withAlias("o"), Flag.withDefault("text"),
     Flag.withDescription("Output format: text (default) or json"))
 }, Effect.fn("explain")(function*(flags) {
-  const resolution = yield* resolveSpawn(yield* spawnRequestOf(flags)).pipe(Effect.provide(configSourceLayer(flags)))
+  const resolution = yield* resolveSpawn(yield* requireUser(flags)).pipe(Effect.provide(configSourceLayer(flags)))
   const lines = explainResolution(resolution)
   if (flags.output === "json") {
-    yield* Console.log(JSON.stringify({ image: resolution.image, profiles: resolution.merged.applied, values: lines, warnings: resolution.warnings }, null, 2))
+    yield* Console.log(JSON.stringify({ image: resolution.spawn.image, profiles: resolution.merged.applied, values: lines, warnings: resolution.warnings }, null, 2))
     return
   }
   const applied = resolution.merged.applied
-  yield* Console.log(`image:    ${resolution.image}`)
+  yield* Console.log(`image:    ${resolution.spawn.image}`)
   yield* Console.log(`applied:  ${applied.length === 0 ? "(nothing matched)" : applied.join(", ")}`)
   yield* Console.log("")
   for (const line of formatExplainLines(lines)) yield* Console.log(line)
-  for (const warning of resolution.warnings) yield* Console.log(`warning: ${warning}`)
+  for (const w of resolution.warnings) yield* Console.log(`warning: ${formatWarning(w)}`)
 }, reportErrors)).pipe(Command.withDescription("Print every resulting value and the profile, size or user settings that set it"))
 
 const validate = Command.make("validate", {
@@ -109,9 +107,8 @@ const validate = Command.make("validate", {
   if (kind === "cluster" && paths.length > 0) {
     return yield* new CliFailure({ text: "paths are validated as files: drop --source cluster, or the paths to validate the cluster", code: ExitCode.usage })
   }
-  if (kind === "cluster") return yield* validateCluster(flags)
-  if (paths.length === 0) return yield* new CliFailure({ text: "nothing to validate: give PATH…, or --source cluster", code: ExitCode.usage })
-  return yield* validatePaths(paths, flags)
+  if (kind === "file" && paths.length === 0) return yield* new CliFailure({ text: "nothing to validate: give PATH…, or --source cluster", code: ExitCode.usage })
+  return yield* validateWith({ ...flags, config: paths })
 })).pipe(Command.withDescription("Check configuration files and directories; exit 0 when every document is valid, 1 otherwise"))
 
 const schema = Command.make("schema", { verbose: sourceFlags.verbose }, () => Console.log(JSON.stringify(configJsonSchema(), null, 2))).pipe(

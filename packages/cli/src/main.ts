@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { NodeRuntime, NodeServices } from "@effect/platform-node"
-import { Cause, Console, Effect } from "effect"
+import { Cause, Console, Effect, Logger } from "effect"
 import { CliError, Command } from "effect/cli"
 import { jsp } from "./commands.ts"
 import { CliFailure, ExitCode } from "./failure.ts"
+import { cliLogger } from "./logger.ts"
 
 const verbose = process.argv.includes("--verbose")
 
@@ -32,7 +33,7 @@ const program = Command.run(jsp, { version: "0.1.0", renderErrors: false }).pipe
       yield* Effect.sync(() => { process.exitCode = code })
     })
   }),
-  Effect.provide(NodeServices.layer)
+  Effect.provide([NodeServices.layer, Logger.layer([cliLogger])])
 )
 
 NodeRuntime.runMain(program, { disableErrorReporting: true })

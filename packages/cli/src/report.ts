@@ -1,16 +1,12 @@
-import type { SpawnError } from "@jsp/core"
-import { Effect } from "effect"
-import { CliFailure, ExitCode } from "./failure.ts"
+import { formatWarning, type JspError, outcomeOf, type Warning } from "@jsp/core"
+import { Console, Effect } from "effect"
+import { CliFailure } from "./failure.ts"
 
-/** Turns every core error into a message a person can act on, with the CLI's exit code. */
-export const reportErrors = <A, E extends SpawnError | CliFailure, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, CliFailure, R> =>
-  Effect.mapError(self, (error): CliFailure => {
-    switch (error._tag) {
-      case "CliFailure":
-        return error
-      case "SourceUnavailable":
-        return new CliFailure({ text: error.message, code: ExitCode.unavailable, cause: error })
-      default:
-        return new CliFailure({ text: error.message, code: ExitCode.invalid, cause: error })
-    }
-  })
+/** Turns every core error into a message a person can act on, with the exit code core's classification gives it. */
+export const reportErrors = <A, E extends JspError | CliFailure, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, CliFailure, R> =>
+  Effect.mapError(self, (error): CliFailure =>
+    error._tag === "CliFailure" ? error : new CliFailure({ text: error.message, code: outcomeOf(error).exitCode, cause: error }))
+
+/** Warnings as `warning: …` lines on standard error (standard output carries only the result). */
+export const printWarnings = (warnings: ReadonlyArray<Warning>) =>
+  Effect.forEach(warnings, (w) => Console.error(`warning: ${formatWarning(w)}`), { discard: true })

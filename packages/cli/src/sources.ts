@@ -1,5 +1,5 @@
 import { type ConfigMapNames, defaultConfigMapNames } from "@jsp/core"
-import { FileConfigSource } from "@jsp/file-adapter"
+import { FileConfigSource, FileUserSettingsStore } from "@jsp/file-adapter"
 import { type Cluster, ClusterConfigSource, ClusterImageCatalog, ClusterUserSettingsStore, loadCluster } from "@jsp/k8s-adapter"
 import { NodeServices } from "@effect/platform-node"
 import { Effect, Layer, Option, Result } from "effect"
@@ -71,8 +71,14 @@ export const configSourceLayer = (flags: SourceFlags) => Layer.unwrap(Effect.gen
 /** The image catalog: ImageStreams in the cluster, whichever source the configuration comes from. */
 export const imageCatalogLayer = (flags: SourceFlags) => Layer.unwrap(Effect.map(clusterOf(flags), ClusterImageCatalog))
 
-/** The store of users' settings: ConfigMaps and Secrets in the cluster, whichever source the configuration comes from. */
+/** The store of users' settings written to: ConfigMaps and Secrets in the cluster, whichever source the configuration comes from. */
 export const userSettingsStoreLayer = (flags: SourceFlags) =>
   Layer.unwrap(Effect.gen(function*() {
     return ClusterUserSettingsStore(yield* clusterOf(flags), yield* namesOf(flags))
   }))
+
+/** The configuration, and the store users' settings are read from: the files, or the cluster as it is now. */
+export const userSettingsReadLayer = (flags: SourceFlags) =>
+  sourceKind(flags) === "cluster"
+    ? Layer.merge(configSourceLayer(flags), userSettingsStoreLayer(flags))
+    : FileUserSettingsStore.pipe(Layer.provideMerge(configSourceLayer(flags)))

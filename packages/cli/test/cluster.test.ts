@@ -68,7 +68,7 @@ describe("jsp with --source cluster", () => {
   it("--namespace overrides the context's namespace", async () => {
     const { code, stderr } = await jsp(["resolve", "--user", "x", "--image", "i:1", "--namespace", "empty"])
     expect(code).toBe(0)
-    expect(stderr).toContain("empty: ConfigMap jupyter-singleuser-profiles not found")
+    expect(stderr).toContain("warning: namespace empty: no configuration found (no ConfigMap jupyter-singleuser-profiles, none labelled jupyterhub.opendatahub.io/user=profile)")
     expect(fake.requests.some((r) => r.path === "/api/v1/namespaces/empty/configmaps")).toBe(true)
   })
 

@@ -7,6 +7,7 @@ import { Result } from "effect"
 import { Bench } from "tinybench"
 import {
   applyToPod,
+  readPod,
   combineDocuments,
   type Configuration,
   decodeConfigDocument,
@@ -66,14 +67,15 @@ const resolveOnce = (configuration: Configuration, user: string, size?: string) 
     user,
     groups: ["group-10"],
     image: "image-registry.openshift-image-registry.svc:5000/opendatahub/s2i-thoth-notebook:3.6",
-    ...(size === undefined ? {} : { size })
+    ...(size === undefined ? {} : { size: { name: size, origin: "request" as const } })
   })
   if (Result.isFailure(resolved)) throw resolved.failure
   return resolved.success.merged
 }
 
 const spawnOnce = (configuration: Configuration, user: string, input: JsonObject, size?: string) => {
-  const applied = applyToPod(input, resolveOnce(configuration, user, size), { user })
+  // As applySpawn does: the pod is read, then the resolution applied to it.
+  const applied = Result.flatMap(readPod(input), (view) => applyToPod(view, resolveOnce(configuration, user, size), { user }))
   if (Result.isFailure(applied)) throw applied.failure
   return applied.success
 }

@@ -1,35 +1,133 @@
-export * from "./config/document.ts"
-export * from "./config/env.ts"
-export * from "./config/kubernetes.ts"
-export * from "./config/profile.ts"
-export * from "./config/resources.ts"
-export * from "./config/service.ts"
-export * from "./config/size.ts"
-export * from "./config/ui.ts"
-export * from "./config/volume.ts"
-export * from "./decode/configuration.ts"
-export * from "./decode/schema.ts"
-export * from "./errors/errors.ts"
-export * from "./explain/explain.ts"
-export * from "./merge/gpu.ts"
-export * from "./internal/json.ts"
-export * from "./config/json-schema.ts"
-export * from "./merge/merge.ts"
-export * from "./merge/merge-cache.ts"
-export * from "./kube/names.ts"
-export * from "./apply/pod.ts"
-export * from "./decode/pod.ts"
-export * from "./ports.ts"
-export * from "./kube/quantity.ts"
-export * from "./merge/resolve.ts"
-export * from "./select/select.ts"
-export * from "./merge/sizes.ts"
-export * from "./use-cases/spawn.ts"
-export * from "./user-settings/read.ts"
-export * from "./explain/view.ts"
-export * from "./apply/volumes.ts"
-export * from "./decode/yaml.ts"
-export * from "./sources/config-maps.ts"
-export * from "./decode/lint.ts"
-export * from "./images/images.ts"
-export * from "./user-settings/write.ts"
+// The public names of @jsp/core, in the order of the pipeline: source → decode → select → merge
+// → apply, then explain, images, users' settings, services, the ports and the use cases over them.
+
+// The configuration document (SPEC 1–7): Effect Schemas and their types.
+export { ConfigDocument } from "./config/document.ts"
+export type { EnvVar, NodeAffinity, Toleration } from "./config/kubernetes.ts"
+export { Profile, type ProfileBody } from "./config/profile.ts"
+export type { Quantity, Resources } from "./config/resources.ts"
+export type { Service } from "./config/service.ts"
+export type { GpuType, Size } from "./config/size.ts"
+export type { Ui } from "./config/ui.ts"
+export type { Volume } from "./config/volume.ts"
+export { configJsonSchema } from "./config/json-schema.ts"
+
+// Sources: which ConfigMaps, in which order (SPEC 1).
+export {
+  type ConfigMapNames,
+  type ConfigMapView,
+  configDocumentsOf,
+  configMapView,
+  defaultConfigMapNames,
+  type DocumentText,
+  documentOf,
+  inConfigurationOrder,
+  isConfigConfigMap,
+  missingKeyWarning,
+  noConfigurationWarning,
+  parseRawDocument,
+  type RawDocument,
+  userSettingsOf
+} from "./sources/config-maps.ts"
+
+// Decode: text → documents → one configuration; pods read once.
+export { parseYamlDocuments } from "./decode/yaml.ts"
+export { type Decoded, formatPath } from "./decode/schema.ts"
+export {
+  combineDocuments,
+  type Configuration,
+  decodeConfigDocument,
+  decodeConfigDocuments,
+  decodeConfigText,
+  type DecodedDocuments,
+  type NamedProfile,
+  type SourcedDocument
+} from "./decode/configuration.ts"
+export { lintDocuments } from "./decode/lint.ts"
+export { type PodSpawn, type PodView, readPod } from "./decode/pod.ts"
+
+// Select (SPEC 2).
+export { completeSpawn, type SizeOrigin, type Spawn, type SpawnInput, spawnUser } from "./select/spawn.ts"
+export { imageEntryMatches, profileMatches, selectProfiles } from "./select/select.ts"
+
+// Merge (SPEC 3–5).
+export { type Contribution, type MergedProfile, mergeContributions, type Sourced } from "./merge/merge.ts"
+export { type Resolution, resolveProfile, type UnknownSizePolicy } from "./merge/resolve.ts"
+export { type SizeOption, sizeOptions } from "./merge/sizes.ts"
+export type { GpuMode } from "./merge/gpu.ts"
+
+// Apply (SPEC 5–6).
+export { applyToPod, type PodOptions } from "./apply/pod.ts"
+export { defaultMountPath } from "./apply/volumes.ts"
+export {
+  appliedProfilesAnnotation,
+  gpuTypeAnnotation,
+  groupsAnnotation,
+  sizeAnnotation,
+  userLabel,
+  usernameAnnotation
+} from "./kube/annotations.ts"
+
+// Explain.
+export { type ExplainLine, explainResolution } from "./explain/explain.ts"
+export { resolutionView } from "./explain/view.ts"
+
+// Images (SPEC 8).
+export { defaultImage, type ImageOption, imageOptions, notebookImageLabel } from "./images/images.ts"
+
+// Users' own settings (SPEC 1).
+export { readUserSettings, type UserSettings, userSettingsProfileName } from "./user-settings/read.ts"
+export { renderUserSettings, UserSettingsUpdate, validateUserSettingsUpdate } from "./user-settings/write.ts"
+
+// Services (SPEC 7).
+export { serviceContributionName, type ServiceReturn, withServiceReturns } from "./services/returns.ts"
+
+// Ports: what adapters implement.
+export {
+  ConfigSource,
+  type DocumentStatus,
+  ImageCatalog,
+  type ImageStream,
+  type KubeObject,
+  type LoadedConfiguration,
+  type OwnerReference,
+  ServiceGateway,
+  type SourceInventory,
+  type SourceStatus,
+  type StoredUserSettings,
+  UserSettingsStore
+} from "./ports.ts"
+
+// Use cases: the Effect entry points every driver (CLI, server) calls.
+export { loadConfiguration, loadUserSettings, sourceStatus, type UserSettingsRead } from "./use-cases/configuration.ts"
+export { applySpawn, resolveSpawn, type ServicesStep, type SpawnOptions } from "./use-cases/spawn.ts"
+export { listImages, listSizes } from "./use-cases/catalog.ts"
+export { getUserSettings, writeUserSettings } from "./use-cases/user-settings.ts"
+export { validateSource, type ValidationReport } from "./use-cases/validate.ts"
+
+// Errors and warnings.
+export {
+  InvalidConfiguration,
+  InvalidDocument,
+  MissingInput,
+  type Problem,
+  RequestAboveLimit,
+  SourceUnavailable,
+  type UnavailableReason,
+  UnknownSize
+} from "./errors/errors.ts"
+export { type JspError, type Outcome, outcomeOf } from "./errors/outcome.ts"
+export { formatWarning, requestSource, type Warning, warning } from "./errors/warning.ts"
+
+// Kubernetes values: quantities, names.
+export { parseQuantity, quantityToInteger } from "./kube/quantity.ts"
+export {
+  isDnsLabel,
+  isValidLabelValue,
+  toDnsLabel,
+  toLabelValue,
+  userSecretName,
+  userSettingsConfigMapName,
+  userSettingsOwner
+} from "./kube/names.ts"
+export { isJsonObject, type Json, type JsonObject } from "./internal/json.ts"

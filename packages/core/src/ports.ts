@@ -1,27 +1,71 @@
 import { Context, type Effect, type Option } from "effect"
-import type { SourcedDocument } from "./decode/configuration.ts"
+import type { Configuration, SourcedDocument } from "./decode/configuration.ts"
 import type { InvalidConfiguration, InvalidDocument, SourceUnavailable } from "./errors/errors.ts"
+import type { Warning } from "./errors/warning.ts"
 import type { Json, JsonObject } from "./internal/json.ts"
+import type { DocumentText, RawDocument } from "./sources/config-maps.ts"
 import type { UserSettingsUpdate } from "./user-settings/write.ts"
 
-/** Configuration documents in source order, and the warnings found while reading them. */
-export interface LoadedDocuments {
-  readonly documents: ReadonlyArray<SourcedDocument>
-  readonly warnings: ReadonlyArray<string>
+/** The configuration a source holds now, combined, and what was noticed reading it. */
+export interface LoadedConfiguration {
+  readonly configuration: Configuration
+  readonly warnings: ReadonlyArray<Warning>
 }
 
-/** A document as read, not yet decoded, and where it came from. */
-export interface RawDocument {
+/** A user's settings document as stored, found by its ConfigMap's name (for validation). */
+export interface StoredUserSettings {
+  /** The user's name as escaped in the ConfigMap's name. */
+  readonly escapedUser: string
+  /** The Secret the document may take password values from. */
+  readonly secret: string
+  readonly document: RawDocument | InvalidDocument
+}
+
+/** Everything a source holds, valid or not: what `validate` checks. */
+export interface SourceInventory {
+  /** Where it was read: paths, or the cluster and namespace. */
+  readonly where: string
+  /** The documents in force, in source order. */
+  readonly documents: ReadonlyArray<SourcedDocument>
+  /** Every problem of every document (for a cluster, of the versions not in force). */
+  readonly errors: ReadonlyArray<InvalidDocument>
+  readonly warnings: ReadonlyArray<Warning>
+  readonly userSettings: ReadonlyArray<StoredUserSettings>
+}
+
+/** How one configuration document of a source is doing. */
+export interface DocumentStatus {
   readonly source: string
-  readonly content: unknown
+  /** The version read last (a ConfigMap's resourceVersion). */
+  readonly version?: string
+  /** The version in force, when it is the last good one rather than the latest. */
+  readonly inForce?: string
+  /** Why the latest version is not in force. */
+  readonly rejected?: ReadonlyArray<InvalidDocument>
+}
+
+/** How a source is doing: for readiness and status endpoints. */
+export interface SourceStatus {
+  readonly where: string
+  /** Whether it holds what the source had at its last read (a watch: synced and connected). */
+  readonly synced: boolean
+  /** How often the watch was started again. */
+  readonly restarts: number
+  readonly lastError?: SourceUnavailable
+  readonly documents: ReadonlyArray<DocumentStatus>
 }
 
 /** Where configuration comes from (SPEC 1): files, or ConfigMaps in a cluster. */
 export class ConfigSource extends Context.Service<ConfigSource, {
-  /** Every configuration document, decoded, in the order later-wins merging needs. */
-  readonly documents: Effect.Effect<LoadedDocuments, InvalidConfiguration | SourceUnavailable>
-  /** The user's own settings document (`jupyterhub-singleuser-profile-<user>`), if there is one. */
+  /** The configuration in force: every document combined in source order. */
+  readonly configuration: Effect.Effect<LoadedConfiguration, InvalidConfiguration | SourceUnavailable>
+  /** The user's own settings document (`jupyterhub-singleuser-profile-<user>`), if there is one; the same object while it is unchanged. */
   readonly userSettings: (user: string) => Effect.Effect<Option.Option<RawDocument>, InvalidDocument | SourceUnavailable>
+  /** A ConfigMap's data key (a service's template, SPEC 7), if there is one. */
+  readonly configMapKey: (name: string, key: string) => Effect.Effect<Option.Option<DocumentText>, SourceUnavailable>
+  /** Everything the source holds, valid or not. */
+  readonly inventory: Effect.Effect<SourceInventory, SourceUnavailable>
+  readonly status: Effect.Effect<SourceStatus>
 }>()("@jsp/core/ConfigSource") {}
 
 /** An OpenShift ImageStream as the image catalog reads it (SPEC 8). */
@@ -32,22 +76,6 @@ export class ImageCatalog extends Context.Service<ImageCatalog, {
   readonly imageStreams: Effect.Effect<ReadonlyArray<ImageStream>, SourceUnavailable>
 }>()("@jsp/core/ImageCatalog") {}
 
-/** A Kubernetes object a service creates, and what the API server made of it. */
-export interface KubeObject {
-  readonly apiVersion: string
-  readonly kind: string
-  readonly metadata: JsonObject
-  readonly [key: string]: Json
-}
-
-/** Creates, reads and deletes the objects of per-user services (SPEC 7). */
-export class ResourceGateway extends Context.Service<ResourceGateway, {
-  readonly template: (configMap: string, key: string) => Effect.Effect<string, SourceUnavailable>
-  readonly apply: (object: KubeObject) => Effect.Effect<KubeObject, SourceUnavailable>
-  readonly read: (object: KubeObject) => Effect.Effect<Option.Option<KubeObject>, SourceUnavailable>
-  readonly delete: (object: KubeObject) => Effect.Effect<void, SourceUnavailable>
-}>()("@jsp/core/ResourceGateway") {}
-
 /** Reads and writes users' own settings documents (SPEC 1); writes are validated before they get here. */
 export class UserSettingsStore extends Context.Service<UserSettingsStore, {
   /** The user's settings document as stored now (not from a cache), if there is one. */
@@ -55,3 +83,35 @@ export class UserSettingsStore extends Context.Service<UserSettingsStore, {
   /** Applies a validated update (password values to the user's Secret); returns the document as stored. */
   readonly write: (user: string, update: UserSettingsUpdate) => Effect.Effect<JsonObject, SourceUnavailable>
 }>()("@jsp/core/UserSettingsStore") {}
+
+/** A Kubernetes object of a per-user service (SPEC 7), as rendered or as the API server holds it. */
+export interface KubeObject {
+  readonly apiVersion: string
+  readonly kind: string
+  readonly metadata: JsonObject
+  readonly [key: string]: Json
+}
+
+/** The owner of a user's service objects: deleting it lets garbage collection remove them. */
+export interface OwnerReference {
+  readonly apiVersion: string
+  readonly kind: string
+  readonly name: string
+  readonly uid: string
+}
+
+/**
+ * Creates, reads and removes the objects of per-user services (SPEC 7) in the cluster. Templates
+ * come from the `ConfigSource` (`configMapKey`); every failure is typed (`SourceUnavailable` with
+ * its reason, verb and resource).
+ */
+export class ServiceGateway extends Context.Service<ServiceGateway, {
+  /** The user's reference ConfigMap (`singleuser-service-ref-<user>`), created when missing. */
+  readonly ensureOwner: (user: string) => Effect.Effect<OwnerReference, SourceUnavailable>
+  /** Creates the object, or replaces it when it exists; returns it as stored. */
+  readonly submit: (object: KubeObject) => Effect.Effect<KubeObject, SourceUnavailable>
+  /** The object as the API server holds it now. */
+  readonly read: (object: KubeObject) => Effect.Effect<Option.Option<KubeObject>, SourceUnavailable>
+  /** Deletes the user's reference ConfigMap; garbage collection removes what it owns. */
+  readonly removeOwner: (user: string) => Effect.Effect<void, SourceUnavailable>
+}>()("@jsp/core/ServiceGateway") {}

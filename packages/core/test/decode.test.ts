@@ -60,9 +60,9 @@ describe("decoding the configuration document (SPEC 1)", () => {
   it("reports unknown keys as warnings, never silently", () => {
     const result = decode({ profiles: [{ name: "a", image: ["typo"], node_tolerations: [{ key: "k", bogus: 1 }] }], extra: true })
     expect(Result.isSuccess(result) && result.success.warnings).toEqual([
-      "profiles.yaml: extra: unknown key, ignored",
-      "profiles.yaml: profiles[0].image: unknown key, ignored",
-      "profiles.yaml: profiles[0].node_tolerations[0].bogus: unknown key, ignored"
+      { source: "profiles.yaml", path: "extra", message: "unknown key, ignored" },
+      { source: "profiles.yaml", path: "profiles[0].image", message: "unknown key, ignored" },
+      { source: "profiles.yaml", path: "profiles[0].node_tolerations[0].bogus", message: "unknown key, ignored" }
     ])
   })
 

@@ -9,8 +9,11 @@ import {
   decodeConfigDocument,
   type JsonObject,
   parseYamlDocuments,
-  type ResolveRequest,
+  type PodOptions,
+  readPod,
   resolveProfile,
+  type MergedProfile,
+  type Spawn,
   type UserSettings
 } from "../src/index.ts"
 
@@ -31,9 +34,27 @@ export const configurationFromText = (text: string, source = "test.yaml"): Confi
 /** The seed configuration of the original project's README. */
 export const seed: Configuration = configurationFromText(readFileSync(testdata("seed-profiles.yaml"), "utf8"), "seed-profiles.yaml")
 
+/** A spawn as tests write it: a size by name (asked for), the rest defaulted. */
+export interface SpawnRequest {
+  readonly user: string
+  readonly groups?: ReadonlyArray<string>
+  readonly image?: string
+  readonly size?: string | undefined
+  readonly gpuType?: string | undefined
+}
+
+/** The spawn a request stands for. */
+export const spawnOf = ({ size, gpuType, ...request }: SpawnRequest): Spawn => ({
+  groups: [],
+  image: "s2i-minimal-notebook:3.6",
+  ...request,
+  ...(size === undefined ? {} : { size: { name: size, origin: "request" } }),
+  ...(gpuType === undefined ? {} : { gpuType })
+})
+
 /** Resolves a spawn, throwing on failure (test setup only). */
-export const resolveOrThrow = (configuration: Configuration, request: Partial<ResolveRequest> & { user: string }, settings?: UserSettings) => {
-  const result = resolveProfile(configuration, settings, { groups: [], image: "s2i-minimal-notebook:3.6", ...request })
+export const resolveOrThrow = (configuration: Configuration, request: SpawnRequest, settings?: UserSettings) => {
+  const result = resolveProfile(configuration, settings, spawnOf(request))
   if (Result.isFailure(result)) throw new Error(result.failure.message)
   return result.success
 }
@@ -59,9 +80,13 @@ export const kubespawnerPod = (user = "alice", image = "s2i-minimal-notebook:3.6
   }
 })
 
+/** Reads a pod and applies a merged profile to it (the two steps `applySpawn` takes). */
+export const applyRaw = (pod: unknown, merged: MergedProfile, options: PodOptions) =>
+  Result.flatMap(readPod(pod), (view) => applyToPod(view, merged, options))
+
 /** Applies, throwing on failure (test setup only). */
-export const applyOrThrow = (...args: Parameters<typeof applyToPod>): JsonObject => {
-  const result = applyToPod(...args)
+export const applyOrThrow = (...args: Parameters<typeof applyRaw>): JsonObject => {
+  const result = applyRaw(...args)
   if (Result.isFailure(result)) throw new Error(result.failure.message)
   return result.success
 }

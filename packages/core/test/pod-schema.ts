@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { Quantity } from "../src/index.ts"
+import { Quantity } from "../src/config/resources.ts"
 
 // Every level jsp reads is open: the keys it names are checked, every other key passes through as JSON.
 const open = <F extends Schema.Struct.Fields>(fields: F) =>

@@ -1,7 +1,8 @@
 import { Result } from "effect"
 import { describe, expect, it } from "vitest"
-import { appliedProfilesAnnotation, applyToPod, type MergedProfile, userLabel } from "../src/index.ts"
+import { appliedProfilesAnnotation, type MergedProfile, userLabel } from "../src/index.ts"
 import {
+  applyRaw,
   applyOrThrow,
   at,
   configurationFromText,
@@ -86,13 +87,13 @@ describe("the pod transform (SPEC 5)", () => {
 profiles: [{ name: storage, resources: { limits: { ephemeral-storage: 1Gi } } }]
 sizes: [{ name: Tiny, resources: { limits: { cpu: "1" } } }, { name: Odd, resources: { requests: { memory: 3Gi }, limits: { cpu: "1" } } }]`)
     const demanding = withNotebook(kubespawnerPod(), { resources: { requests: { "ephemeral-storage": "2Gi" } } })
-    const result = applyToPod(demanding, resolveOrThrow(config, { user: "u" }).merged, { user: "u" })
+    const result = applyRaw(demanding, resolveOrThrow(config, { user: "u" }).merged, { user: "u" })
     expect(Result.isFailure(result) && result.failure.message).toBe(
       "container \"notebook\": ephemeral-storage request 2Gi (from the pod) is above its limit 1Gi (from storage)")
     const cpuPod = withNotebook(kubespawnerPod(), { resources: { requests: { cpu: "2" }, limits: { memory: "1Gi" } } })
     // The size sets both request and limit, so the pod's own request is replaced and nothing is above.
-    expect(Result.isSuccess(applyToPod(cpuPod, resolveOrThrow(config, { user: "u", size: "Tiny" }).merged, { user: "u" }))).toBe(true)
-    const odd = applyToPod(cpuPod, resolveOrThrow(config, { user: "u", size: "Odd" }).merged, { user: "u" })
+    expect(Result.isSuccess(applyRaw(cpuPod, resolveOrThrow(config, { user: "u", size: "Tiny" }).merged, { user: "u" }))).toBe(true)
+    const odd = applyRaw(cpuPod, resolveOrThrow(config, { user: "u", size: "Odd" }).merged, { user: "u" })
     expect(Result.isFailure(odd) && odd.failure.message).toBe(
       "container \"notebook\": cpu request 2 (from the pod) is above its limit 1 (from size:Odd)")
   })
@@ -147,9 +148,11 @@ gpuTypes:
     const t4 = applyOrThrow(kubespawnerPod(), resolveOrThrow(config, { user: "alice", gpuType: "t4" }).merged, { user: "alice", gpuMode: "privileged" })
     expect(at(t4, "spec", "tolerations")).toEqual([{ key: "gpu-type", operator: "Equal", value: "t4" }])
     expect(at(t4, "spec", "containers", 0, "securityContext")).toEqual({ privileged: true })
-    expect(resolveOrThrow(config, { user: "alice", gpuType: "h100" }).warnings).toEqual([
-      "unknown GPU type \"h100\" (known GPU types: a100, t4); no GPU tolerations added"
-    ])
+    expect(resolveOrThrow(config, { user: "alice", gpuType: "h100" }).warnings).toEqual([{
+      source: "request",
+      path: "gpuType",
+      message: "unknown GPU type \"h100\" (known GPU types: a100, t4); no GPU tolerations added"
+    }])
     const none = applyOrThrow(kubespawnerPod(), resolveOrThrow(config, { user: "bob" }).merged, { user: "bob", gpuMode: "privileged" })
     expect(at(none, "spec", "containers", 0, "securityContext")).toBeUndefined()
     expect(at(none, "spec", "tolerations")).toBeUndefined()
@@ -182,7 +185,9 @@ profiles:
 
   it.each([
     [null, "pod: expected a Pod object"],
-    [{ kind: "Pod" }, "pod: spec: expected the pod spec"],
+    [{ kind: "Pod" }, "pod: spec.containers: missing: a Pod has containers"],
+    [{ kind: "Deployment", metadata: { name: "web" }, spec: { template: {} } }, "pod: kind: expected a Pod, got a Deployment \"web\""],
+    [{ kind: 7, spec: { containers: [{ name: "n" }] } }, "pod: kind: expected a Pod, got 7"],
     [{ spec: { containers: [] } }, "pod: spec.containers: expected at least one container"],
     [{ spec: { containers: [{ image: "x" }] } }, "pod: spec.containers[0]: expected a container with a name"],
     [{ spec: { containers: [{ name: "n", env: [{ value: "x" }] }] } }, "pod: spec.containers[0].env[0]: expected an object with a string name"],
@@ -190,7 +195,7 @@ profiles:
     [{ metadata: { labels: [] }, spec: { containers: [{ name: "n" }] } }, "pod: metadata.labels: expected an object, got []"],
     [{ spec: { containers: [{ name: "n" }], tolerations: "all" } }, "pod: spec.tolerations: expected an array, got \"all\""]
   ])("a bad pod is a clear error: %j", (pod, message) => {
-    const result = applyToPod(pod, merged("acorvin"), { user: "u" })
+    const result = applyRaw(pod, merged("acorvin"), { user: "u" })
     expect(Result.isFailure(result) && result.failure.message).toBe(message)
   })
 })

@@ -3,10 +3,8 @@ import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import {
   appliedProfilesAnnotation,
-  applyToPod,
   combineDocuments,
   decodeConfigDocument,
-  isJsonArray,
   isJsonObject,
   isDnsLabel,
   isValidLabelValue,
@@ -24,6 +22,7 @@ import {
 } from "../src/index.ts"
 import { configDocument, pod, userName } from "./arbitraries.ts"
 import { Pod } from "./pod-schema.ts"
+import { applyRaw, spawnOf } from "./helpers.ts"
 
 const runs = { numRuns: 300 }
 
@@ -35,9 +34,9 @@ const configurationOf = (document: unknown) => {
 
 /** Resolves and applies; undefined when the combination is rejected (e.g. a request above a limit). */
 const transform = (document: unknown, input: JsonObject, user: string, size?: string): JsonObject | undefined => {
-  const resolved = resolveProfile(configurationOf(document), undefined, { user, groups: [], image: "s2i-minimal-notebook:1", ...(size === undefined ? {} : { size }) }, "warn")
+  const resolved = resolveProfile(configurationOf(document), undefined, spawnOf({ user, image: "s2i-minimal-notebook:1", size }), "warn")
   if (Result.isFailure(resolved)) throw resolved.failure
-  const applied = applyToPod(input, resolved.success.merged, { user, gpuMode: "selinux" })
+  const applied = applyRaw(input, resolved.success.merged, { user, gpuMode: "selinux" })
   return Result.isSuccess(applied) ? applied.success : undefined
 }
 
@@ -48,7 +47,7 @@ const objectAt = (value: Json | undefined, key: string): JsonObject => {
 }
 const containersOf = (p: Json | undefined): ReadonlyArray<Json> => {
   const containers = get(get(p, "spec"), "containers")
-  return isJsonArray(containers) ? containers : []
+  return Array.isArray(containers) ? containers : []
 }
 
 // Removes every field SPEC 5 allows the transform to touch; what is left must be unchanged.
@@ -89,7 +88,7 @@ describe("properties", () => {
       const merged = resolveProfile(combineDocuments([]), undefined, { user: "u", groups: [], image: "i" })
       if (Result.isFailure(merged)) throw merged.failure
       for (const input of [anything, json, { spec: json }, { spec: { containers: [json] } }]) {
-        const result = applyToPod(input, merged.success.merged, { user: "u" })
+        const result = applyRaw(input, merged.success.merged, { user: "u" })
         expect(Result.isSuccess(result) || Result.isFailure(result)).toBe(true)
       }
     }), runs)
@@ -113,7 +112,7 @@ describe("properties", () => {
       if (out === undefined) return
       for (const c of containersOf(out)) {
         const env = get(c, "env")
-        const names = isJsonArray(env) ? env.map((e) => get(e, "name")) : []
+        const names = Array.isArray(env) ? env.map((e: Json) => get(e, "name")) : []
         expect(new Set(names).size).toBe(names.length)
       }
     }), runs)
@@ -165,7 +164,7 @@ describe("selection index", () => {
     })
     fc.assert(fc.property(fc.array(profile, { maxLength: 12 }), spawn, (profiles, s) => {
       const configuration = configurationOf({ profiles })
-      expect(selectProfiles(configuration.profiles, s)).toEqual(configuration.profiles.filter(({ profile: p }) => profileMatches(p, s)))
+      expect(selectProfiles(configuration, s)).toEqual(configuration.profiles.filter(({ profile: p }) => profileMatches(p, s)))
     }), { numRuns: 500 })
   })
 })
@@ -179,7 +178,7 @@ describe("merge cache", () => {
         const spawn = { user: `u${i}`, groups: [], image: "img:1" }
         const resolved = resolveProfile(configuration, undefined, spawn)
         if (Result.isFailure(resolved)) throw resolved.failure
-        const direct = mergeContributions(selectProfiles(configuration.profiles, spawn).map(({ name, profile }) => ({ name, body: profile })))
+        const direct = mergeContributions(selectProfiles(configuration, spawn).map(({ name, profile }) => ({ name, body: profile })))
         expect(resolved.success.merged).toEqual(direct)
       }
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { compareQuantities, parseQuantity, quantityFromNumber, quantityToInteger } from "../src/index.ts"
+import { compareQuantities, parseQuantity, quantityFromNumber, quantityToInteger } from "../src/kube/quantity.ts"
 
 const bytes = (q: string): bigint => {
   const value = parseQuantity(q)

@@ -1,9 +1,15 @@
 import { describe, expect, it } from "vitest"
-import { readUserSettings, type Ui, userSecretName } from "../src/index.ts"
-import { resolveOrThrow, seed } from "./helpers.ts"
+import { Result } from "effect"
+import { completeSpawn, formatWarning, readUserSettings, resolveProfile, type Ui, userSecretName } from "../src/index.ts"
+import { seed } from "./helpers.ts"
 
 const gpuUi: Ui = { gpuConfig: { enabled: true, type: "dropdown", gpuDropdown: { start: 0, end: 2 } } }
-const read = (input: unknown, ui: Ui = {}, user = "alice") => readUserSettings("cm alice", input, { user, ui })
+// What a spawn reads, its warnings as the text `warning: …` lines print; every one names the document.
+const read = (input: unknown, ui: Ui = {}, user = "alice") => {
+  const { value: { source, ...value }, warnings } = readUserSettings("cm alice", input, { user, ui })
+  expect(source).toBe("cm alice")
+  return { value, warnings: warnings.map(formatWarning) }
+}
 
 describe("per-user settings are untrusted (SPEC 1)", () => {
   it("reads env (list or map), last choices and gpu", () => {
@@ -68,15 +74,26 @@ describe("per-user settings are untrusted (SPEC 1)", () => {
   })
 
   it("is applied after every profile as @singleuser@, then the last selected size", () => {
-    const settings = read({ env: [{ name: "THOTH_CEPH_BUCKET", value: "mine" }], last_selected_size: "Medium" }).value
-    const r = resolveOrThrow(seed, { user: "vpavlin", image: "s2i-thoth-notebook:3.6" }, settings)
+    const settings = readUserSettings("cm vpavlin", { env: [{ name: "THOTH_CEPH_BUCKET", value: "mine" }], last_selected_size: "Medium" }, { user: "vpavlin", ui: {} }).value
+    const spawn = completeSpawn("vpavlin", { image: "s2i-thoth-notebook:3.6" }, undefined, settings)
+    if (Result.isFailure(spawn)) throw spawn.failure
+    expect(spawn.success.size).toEqual({ name: "Medium", origin: "user-settings" })
+    const resolved = resolveProfile(seed, settings, spawn.success)
+    if (Result.isFailure(resolved)) throw resolved.failure
+    const r = resolved.success
     expect(r.merged.applied).toEqual(["globals", "Thoth Notebooks", "@singleuser@", "size:Medium"])
     expect(r.merged.env.find((e) => e.value.name === "THOTH_CEPH_BUCKET")).toEqual({ value: { name: "THOTH_CEPH_BUCKET", value: "mine" }, from: "@singleuser@" })
   })
 
   it("a stale last selected size warns and spawns without a size, even where an unknown size is an error", () => {
-    const r = resolveOrThrow(seed, { user: "vpavlin" }, { env: [], lastSelectedSize: "Gone" })
-    expect(r.size).toBeUndefined()
-    expect(r.warnings).toEqual(["unknown size \"Gone\" (known sizes: Small, Medium, Large) (the user's last selected size); spawning without a size"])
+    const settings = { source: "settings.yaml", env: [], lastSelectedSize: "Gone" }
+    const r = resolveProfile(seed, settings, { user: "vpavlin", groups: [], image: "s2i-minimal-notebook:3.6", size: { name: "Gone", origin: "user-settings" } })
+    if (Result.isFailure(r)) throw r.failure
+    expect(r.success.size).toBeUndefined()
+    expect(r.success.warnings).toEqual([{
+      source: "settings.yaml",
+      path: "last_selected_size",
+      message: "unknown size \"Gone\" (known sizes: Small, Medium, Large); spawning without a size"
+    }])
   })
 })

@@ -1,4 +1,5 @@
 import {
+  combineDocuments,
   ConfigSource,
   configDocumentsOf,
   type ConfigMapNames,
@@ -11,17 +12,21 @@ import {
   defaultConfigMapNames,
   InvalidConfiguration,
   InvalidDocument,
+  noConfigurationWarning,
+  type LoadedConfiguration,
   type RawDocument,
   type SourcedDocument,
-  SourceUnavailable,
+  type StoredUserSettings,
   parseRawDocument,
   parseYamlDocuments,
   userSettingsConfigMapName,
-  userSettingsOf
+  userSettingsOf,
+  userSettingsOwner,
+  type Warning
 } from "@jsp/core"
-import { Effect, FileSystem, Layer, Option, Path, type PlatformError, Result } from "effect"
+import { Effect, FileSystem, Layer, Option, Path, Result } from "effect"
 import { classifyDocuments } from "./manifests.ts"
-import { describeReadError } from "./read-errors.ts"
+import { unreadable } from "./read-errors.ts"
 
 const documentFile = /\.(ya?ml|json)$/iu
 
@@ -29,11 +34,11 @@ const documentFile = /\.(ya?ml|json)$/iu
 export interface LoadedPath {
   readonly documents: ReadonlyArray<SourcedDocument>
   readonly configMaps: ReadonlyArray<ConfigMapView>
-  readonly warnings: ReadonlyArray<string>
+  readonly warnings: ReadonlyArray<Warning>
   readonly errors: ReadonlyArray<InvalidDocument>
 }
 
-const unavailable = (source: string) => (e: PlatformError.PlatformError) => new SourceUnavailable({ source, reason: describeReadError(e) })
+const unavailable = unreadable
 
 /** The files of a path: the file itself, or a directory's `*.yaml`/`*.yml`/`*.json` files in name order. */
 const filesOf = Effect.fn("filesOf")(function*(path: string) {
@@ -53,7 +58,7 @@ export const loadPath = Effect.fn("loadPath")(function*(path: string, names: Con
   const fs = yield* FileSystem.FileSystem
   const raw: Array<DecodedDocuments> = []
   const configMaps: Array<ConfigMapView> = []
-  const warnings: Array<string> = []
+  const warnings: Array<Warning> = []
   const errors: Array<InvalidDocument> = []
   for (const file of yield* filesOf(path)) {
     const text = yield* fs.readFileString(file).pipe(Effect.mapError(unavailable(file)))
@@ -111,26 +116,70 @@ const readUserSettingsFile = Effect.fn("readUserSettingsFile")(function*(file: s
 const parseSettings = (found: DocumentText | undefined) =>
   found === undefined ? Effect.succeed(Option.none<RawDocument>()) : Effect.map(Effect.fromResult(parseRawDocument(found)), Option.some)
 
+// Users' settings found among the files, for validation: read as a spawn would read them.
+const storedUserSettings = (configMaps: ReadonlyArray<ConfigMapView>, names: ConfigMapNames): ReadonlyArray<StoredUserSettings> =>
+  configMaps.flatMap((cm) => {
+    const owner = userSettingsOwner(cm.name)
+    const document = owner === undefined ? undefined : documentOf(cm, names.userSettingsKey)
+    if (owner === undefined || document === undefined) return []
+    const parsed = parseRawDocument(document)
+    return [{ ...owner, document: Result.isSuccess(parsed) ? parsed.success : parsed.failure }]
+  })
+
 /** `ConfigSource` over files and directories (SPEC 1, "File"); the files are read once, when first needed. */
 export const FileConfigSource = (options: FileSourceOptions) =>
   Layer.effect(ConfigSource, Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
     const names = options.names ?? defaultConfigMapNames
+    const where = options.paths.join(", ")
     // Configuration and users' settings come from the same files: read them once per layer.
     const loaded = yield* Effect.cached(loadPaths(options).pipe(
       Effect.provideService(FileSystem.FileSystem, fs),
       Effect.provideService(Path.Path, path)
     ))
+    // Combined once, so that every spawn shares the configuration's caches.
+    const configuration = yield* Effect.cached(Effect.flatMap(loaded, ({ documents, warnings, errors }) =>
+      errors.length > 0
+        ? Effect.fail(new InvalidConfiguration({ documents: errors }))
+        : Effect.succeed<LoadedConfiguration>({
+          configuration: combineDocuments(documents),
+          warnings: documents.length === 0 ? [...warnings, noConfigurationWarning(where, names)] : warnings
+        })))
+    // The same document object for a user every time, so that what was read of it is reused.
+    const settings = new Map<string, Option.Option<RawDocument>>()
+    const fromFiles = (user: string) => Effect.flatMap(loaded, ({ configMaps }) => {
+      const known = settings.get(user)
+      if (known !== undefined) return Effect.succeed(known)
+      return Effect.map(parseSettings(userSettingsOf(configMaps, user, names)), (found) => {
+        settings.set(user, found)
+        return found
+      })
+    })
     return ConfigSource.of({
-      documents: Effect.flatMap(loaded, ({ documents, warnings, errors }) =>
-        errors.length > 0
-          ? Effect.fail(new InvalidConfiguration({ documents: errors }))
-          : Effect.succeed({ documents, warnings })),
+      configuration,
       userSettings: (user) => {
         const file = options.userSettingsFile
         if (file !== undefined) return readUserSettingsFile(file, user, names).pipe(Effect.provideService(FileSystem.FileSystem, fs))
-        return Effect.flatMap(loaded, ({ configMaps }) => parseSettings(userSettingsOf(configMaps, user, names)))
-      }
+        return fromFiles(user)
+      },
+      configMapKey: (name, key) => Effect.map(loaded, ({ configMaps }) =>
+        Option.fromNullishOr(configMaps.findLast((cm) => cm.name === name)).pipe(Option.flatMapNullishOr((cm) => documentOf(cm, key)))),
+      inventory: Effect.map(loaded, ({ documents, configMaps, warnings, errors }) => ({
+        where,
+        documents,
+        errors,
+        warnings,
+        userSettings: storedUserSettings(configMaps, names)
+      })),
+      status: Effect.map(Effect.result(loaded), (result) => ({
+        where,
+        synced: Result.isSuccess(result),
+        restarts: 0,
+        ...(Result.isFailure(result) ? { lastError: result.failure } : {}),
+        documents: Result.isSuccess(result)
+          ? [...result.success.documents.map((d) => ({ source: d.source })), ...result.success.errors.map((rejected) => ({ source: rejected.source, rejected: [rejected] }))]
+          : []
+      }))
     })
   }))

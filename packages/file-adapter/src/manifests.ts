@@ -1,10 +1,10 @@
-import { configMapView, type ConfigMapView, isJsonObject } from "@jsp/core"
+import { configMapView, type ConfigMapView, isJsonObject, type Warning, warning } from "@jsp/core"
 
 /** What one file holds: raw configuration documents and ConfigMaps, plus anything skipped. */
 export interface FileContents {
   readonly raw: ReadonlyArray<unknown>
   readonly configMaps: ReadonlyArray<ConfigMapView>
-  readonly warnings: ReadonlyArray<string>
+  readonly warnings: ReadonlyArray<Warning>
 }
 
 /**
@@ -15,7 +15,7 @@ export interface FileContents {
 export const classifyDocuments = (file: string, documents: ReadonlyArray<unknown>): FileContents => {
   const raw: Array<unknown> = []
   const configMaps: Array<ConfigMapView> = []
-  const warnings: Array<string> = []
+  const warnings: Array<Warning> = []
   const visit = (document: unknown, where: string): void => {
     if (document === null || document === undefined) return
     if (!isJsonObject(document) || document["kind"] === undefined) {
@@ -30,11 +30,11 @@ export const classifyDocuments = (file: string, documents: ReadonlyArray<unknown
     }
     if (kind === "ConfigMap") {
       const view = configMapView(document, file)
-      if (view === undefined) warnings.push(`${file}: ${where}ConfigMap without metadata.name; skipped`)
+      if (view === undefined) warnings.push(warning(file, `${where}ConfigMap without metadata.name; skipped`))
       else configMaps.push(view)
       return
     }
-    warnings.push(`${file}: ${where}${String(kind)} is not a ConfigMap; skipped`)
+    warnings.push(warning(file, `${where}${String(kind)} is not a ConfigMap; skipped`))
   }
   documents.forEach((document) => visit(document, ""))
   return { raw, configMaps, warnings }

@@ -53,8 +53,8 @@ describe("the file source (SPEC 1, File)", () => {
     const { names, warnings } = yield* profileNames({ paths: [join(root, "all.yaml")] })
     assert.deepStrictEqual(names, ["main", "a", "z"])
     assert.deepStrictEqual(warnings, [
-      `${join(root, "all.yaml")}: Secret is not a ConfigMap; skipped`,
-      `${join(root, "all.yaml")}: ConfigMap no-key has no key jupyterhub-singleuser-profiles.yaml; skipped`
+      { source: join(root, "all.yaml"), message: "Secret is not a ConfigMap; skipped" },
+      { source: join(root, "all.yaml"), message: "ConfigMap no-key has no key jupyterhub-singleuser-profiles.yaml; skipped" }
     ])
   }))
 

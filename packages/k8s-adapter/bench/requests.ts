@@ -28,7 +28,7 @@ for (const user of users.slice(0, 50)) {
 const cluster = loadCluster({ server: fake.url, token: "bench", namespace })
 if (Result.isFailure(cluster)) throw cluster.failure
 const scope = await Effect.runPromise(Scope.make())
-const context = await Effect.runPromise(Layer.buildWithScope(ClusterConfigSource(cluster.success, { report: () => undefined }), scope))
+const context = await Effect.runPromise(Layer.buildWithScope(ClusterConfigSource(cluster.success), scope))
 const afterSync = fake.count()
 const started = performance.now()
 for (let i = 0; i < spawns; i++) {

@@ -1,5 +1,5 @@
 import { ApiException } from "@kubernetes/client-node"
-import { SourceUnavailable } from "@jsp/core"
+import { SourceUnavailable, type UnavailableReason } from "@jsp/core"
 import { Duration, Effect, Schedule } from "effect"
 
 /** What a request was doing, so that a failure can say what is missing (RBAC verb and resource). */
@@ -58,21 +58,32 @@ export const describeApiError = (error: unknown, context: RequestContext): Sourc
   const what = `${context.verb} ${context.resource}${context.name === undefined ? "" : ` ${context.name}`}`
   const status = statusOf(error)
   const detail = messageOf(error)
-  const reason = ((): string => {
+  const said = detail === undefined ? "" : ` — ${detail}`
+  const [reason, text] = ((): readonly [UnavailableReason, string] => {
     switch (status) {
-      case 401: return `the API server rejected the credentials (401 Unauthorized) on ${what}`
-      case 403: return `forbidden (403): the account needs RBAC permission to "${context.verb}" "${context.resource}" in namespace "${context.namespace}"${detail === undefined ? "" : ` — ${detail}`}`
-      case 404: return `${what}: not found (404)${detail === undefined ? "" : ` — ${detail}`}`
-      case 429: return `${what}: the API server is throttling requests (429)`
+      case 401: return ["unauthorized", `the API server rejected the credentials (401 Unauthorized) on ${what}`]
+      case 403: return ["forbidden", `forbidden (403): the account needs RBAC permission to "${context.verb}" "${context.resource}" in namespace "${context.namespace}"${said}`]
+      case 404: return ["not-found", `${what}: not found (404)${said}`]
+      case 409: return ["conflict", `${what}: conflict (409)${said}`]
+      case 400:
+      case 422: return ["invalid", `${what}: the API server refused it (${status})${said}`]
+      case 429: return ["server-error", `${what}: the API server is throttling requests (429)`]
       case undefined: {
         const text = causeText(error)
-        if (/timeout|timed out|aborted/iu.test(text)) return `${what}: the API server did not answer in time (${text})`
-        return `${what}: cannot reach the API server (${text})`
+        if (/timeout|timed out|aborted/iu.test(text)) return ["timeout", `${what}: the API server did not answer in time (${text})`]
+        return ["unreachable", `${what}: cannot reach the API server (${text})`]
       }
-      default: return `${what}: the API server answered ${status}${detail === undefined ? "" : ` — ${detail}`}`
+      default: return ["server-error", `${what}: the API server answered ${status}${said}`]
     }
   })()
-  return new SourceUnavailable({ source, reason })
+  return new SourceUnavailable({
+    source,
+    reason,
+    detail: text,
+    verb: context.verb,
+    resource: context.resource,
+    ...(context.name === undefined ? {} : { name: context.name })
+  })
 }
 
 /** Backoff between read retries: 100 ms, 200 ms, 400 ms, 800 ms. */

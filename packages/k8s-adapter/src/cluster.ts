@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs"
 import { homedir } from "node:os"
 import { join } from "node:path"
 import { KubeConfig } from "@kubernetes/client-node"
-import { SourceUnavailable } from "@jsp/core"
+import { SourceUnavailable, type UnavailableReason } from "@jsp/core"
 import { Result } from "effect"
 
 /** How to reach the cluster: a kubeconfig, an explicit server and token, or the pod's service account. */
@@ -48,7 +48,7 @@ const inClusterNamespace = (): string | undefined => {
  */
 export const loadCluster = (options: ClusterOptions = {}): Result.Result<Cluster, SourceUnavailable> => {
   const kubeConfig = new KubeConfig()
-  const fail = (reason: string) => Result.fail(new SourceUnavailable({ source: "cluster", reason }))
+  const fail = (detail: string, reason: UnavailableReason = "invalid") => Result.fail(new SourceUnavailable({ source: "cluster", reason, detail }))
   try {
     if (options.server !== undefined) {
       if (options.token === undefined) return fail("an explicit server needs a token")
@@ -59,14 +59,14 @@ export const loadCluster = (options: ClusterOptions = {}): Result.Result<Cluster
         currentContext: "jsp"
       })
     } else if (options.kubeconfig !== undefined) {
-      if (!existsSync(options.kubeconfig)) return fail(`kubeconfig ${options.kubeconfig}: no such file`)
+      if (!existsSync(options.kubeconfig)) return fail(`kubeconfig ${options.kubeconfig}: no such file`, "not-found")
       kubeConfig.loadFromFile(options.kubeconfig)
     } else if (defaultKubeconfigExists()) {
       kubeConfig.loadFromDefault()
     } else if (existsSync(join(serviceAccountDir, "token"))) {
       kubeConfig.loadFromCluster()
     } else {
-      return fail("no Kubernetes configuration: give --kubeconfig, set KUBECONFIG, create ~/.kube/config, or run in a pod with a service account")
+      return fail("no Kubernetes configuration: give --kubeconfig, set KUBECONFIG, create ~/.kube/config, or run in a pod with a service account", "not-found")
     }
   } catch (e) {
     return fail(`cannot load the Kubernetes configuration: ${e instanceof Error ? e.message : String(e)}`)

@@ -1,27 +1,41 @@
 import {
+  combineDocuments,
   configMapView,
   type ConfigMapNames,
   type ConfigMapView,
   decodeConfigText,
+  type DocumentStatus,
   documentOf,
-  type DocumentText,
+  inConfigurationOrder,
   type InvalidDocument,
   isConfigConfigMap,
-  type LoadedDocuments,
+  type LoadedConfiguration,
+  missingKeyWarning,
+  noConfigurationWarning,
+  parseRawDocument,
+  type RawDocument,
   type SourcedDocument,
-  userSettingsConfigMapName
+  type StoredUserSettings,
+  userSettingsConfigMapName,
+  userSettingsOwner,
+  type Warning,
+  warning
 } from "@jsp/core"
+import { Option, Result } from "effect"
 
 /** What happened to one configuration ConfigMap's document. */
 export interface ConfigMapState {
   readonly name: string
   readonly resourceVersion: string
   /** The version in force (the last good one), if any. */
-  readonly inForce?: { readonly resourceVersion: string; readonly documents: ReadonlyArray<SourcedDocument>; readonly warnings: ReadonlyArray<string> }
+  readonly inForce?: { readonly resourceVersion: string; readonly documents: ReadonlyArray<SourcedDocument>; readonly warnings: ReadonlyArray<Warning> }
   /** Why the current version is not in force. */
   readonly rejected?: { readonly resourceVersion: string; readonly errors: ReadonlyArray<InvalidDocument> }
   readonly missingKey: boolean
 }
+
+/** How the cache tells what happens to the configuration as it changes (a rejected version, a valid one again). */
+export type CacheLog = (level: "info" | "warning", message: string) => void
 
 const resourceVersionOf = (object: unknown): string => {
   const metadata = typeof object === "object" && object !== null ? Reflect.get(object, "metadata") : undefined
@@ -29,24 +43,28 @@ const resourceVersionOf = (object: unknown): string => {
   return typeof rv === "string" ? rv : ""
 }
 
+type SettingsRead = Result.Result<Option.Option<RawDocument>, InvalidDocument>
+
 /**
  * The ConfigMaps of one namespace as last seen, each configuration document decoded once when
- * it changes. A version that fails to decode is reported and the last good one stays in force;
- * a deleted ConfigMap is dropped (SPEC 1, SPEC 10).
+ * it changes and the configuration combined once per change. A version that fails to decode is
+ * reported and the last good one stays in force; a deleted ConfigMap is dropped (SPEC 1, SPEC 10).
+ * Users' settings documents are parsed once per version.
  */
 export class ConfigMapCache {
   private readonly configMaps = new Map<string, ConfigMapView>()
   private readonly states = new Map<string, ConfigMapState>()
-  private snapshot: LoadedDocuments | undefined
-  private reportedMissingMain = false
+  private readonly settings = new Map<string, SettingsRead>()
+  private snapshot: LoadedConfiguration | undefined
+  private loggedMissingMain = false
   private readonly origin: string
   private readonly names: ConfigMapNames
-  private readonly report: (message: string) => void
+  private readonly log: CacheLog
 
-  constructor(origin: string, names: ConfigMapNames, report: (message: string) => void) {
+  constructor(origin: string, names: ConfigMapNames, log: CacheLog) {
     this.origin = origin
     this.names = names
-    this.report = report
+    this.log = log
   }
 
   /** A ConfigMap was added or changed. */
@@ -54,6 +72,7 @@ export class ConfigMapCache {
     const view = configMapView(object, this.origin)
     if (view === undefined) return
     this.configMaps.set(view.name, view)
+    this.settings.delete(view.name)
     this.snapshot = undefined
     if (!isConfigConfigMap(view, this.names)) {
       this.states.delete(view.name)
@@ -63,18 +82,18 @@ export class ConfigMapCache {
     const previous = this.states.get(view.name)
     const document = documentOf(view, this.names.key)
     if (document === undefined) {
-      this.report(`${this.origin}: ConfigMap ${view.name} has no key ${this.names.key}; skipped`)
+      this.log("warning", `${this.origin}: ConfigMap ${view.name} has no key ${this.names.key}; skipped`)
       this.states.set(view.name, { name: view.name, resourceVersion, missingKey: true })
       return
     }
     const { documents, warnings, errors } = decodeConfigText(document.source, document.text)
     if (errors.length === 0) {
-      if (previous?.rejected !== undefined) this.report(`${document.source}: valid again (resourceVersion ${resourceVersion})`)
+      if (previous?.rejected !== undefined) this.log("info", `${document.source}: valid again (resourceVersion ${resourceVersion})`)
       this.states.set(view.name, { name: view.name, resourceVersion, missingKey: false, inForce: { resourceVersion, documents, warnings } })
       return
     }
     const kept = previous?.inForce
-    this.report(`${errors.map((e) => e.message).join("\n")}\n${document.source}: resourceVersion ${resourceVersion} rejected; ${kept === undefined ? "no earlier version was valid, so it is not used" : `the last good version (${kept.resourceVersion}) stays in force`}`)
+    this.log("warning", `${errors.map((e) => e.message).join("\n")}\n${document.source}: resourceVersion ${resourceVersion} rejected; ${kept === undefined ? "no earlier version was valid, so it is not used" : `the last good version (${kept.resourceVersion}) stays in force`}`)
     this.states.set(view.name, { name: view.name, resourceVersion, missingKey: false, ...(kept === undefined ? {} : { inForce: kept }), rejected: { resourceVersion, errors } })
   }
 
@@ -84,6 +103,7 @@ export class ConfigMapCache {
     if (view === undefined) return
     this.configMaps.delete(view.name)
     this.states.delete(view.name)
+    this.settings.delete(view.name)
     this.snapshot = undefined
   }
 
@@ -98,41 +118,75 @@ export class ConfigMapCache {
     for (const view of [...this.configMaps.values()]) if (!seen.has(view.name)) this.remove({ metadata: { name: view.name } })
   }
 
-  /** The documents in force, in cluster order; the same object until something changes. */
-  documents(): LoadedDocuments {
+  private ordered(): ReadonlyArray<ConfigMapState> {
+    return inConfigurationOrder([...this.states.values()], this.names)
+  }
+
+  /** The configuration in force, combined once per change: the same object until something changes. */
+  configuration(): LoadedConfiguration {
     if (this.snapshot !== undefined) return this.snapshot
-    const states = [...this.states.values()]
-    const main = states.filter((s) => s.name === this.names.configMap)
-    if (main.length === 0 && !this.reportedMissingMain) {
-      this.reportedMissingMain = true
-      this.report(`${this.origin}: ConfigMap ${this.names.configMap} not found; using the labelled ConfigMaps only`)
+    const ordered = this.ordered()
+    if (!this.states.has(this.names.configMap) && this.states.size > 0 && !this.loggedMissingMain) {
+      this.loggedMissingMain = true
+      this.log("info", `${this.origin}: ConfigMap ${this.names.configMap} not found; using the labelled ConfigMaps only`)
     }
-    const labelled = states.filter((s) => s.name !== this.names.configMap).sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
-    const ordered = [...main, ...labelled]
-    const warnings = ordered.flatMap((s): ReadonlyArray<string> => [
+    const warnings = ordered.length === 0 ? [noConfigurationWarning(`namespace ${this.origin}`, this.names)] : ordered.flatMap((s): ReadonlyArray<Warning> => [
       ...(s.inForce?.warnings ?? []),
-      ...(s.missingKey ? [`${this.origin}: ConfigMap ${s.name} has no key ${this.names.key}; skipped`] : []),
-      ...(s.rejected === undefined ? [] : [
-        `${this.origin}: ConfigMap ${s.name} version ${s.rejected.resourceVersion} is invalid; ${s.inForce === undefined ? "skipped" : `version ${s.inForce.resourceVersion} stays in force`}`
-      ])
+      ...(s.missingKey ? [missingKeyWarning(this.origin, s.name, this.names)] : []),
+      ...(s.rejected === undefined ? [] : [warning(this.origin,
+        `ConfigMap ${s.name} version ${s.rejected.resourceVersion} is invalid; ${s.inForce === undefined ? "skipped" : `version ${s.inForce.resourceVersion} stays in force`}`)])
     ])
-    this.snapshot = { documents: ordered.flatMap((s) => s.inForce?.documents ?? []), warnings }
+    this.snapshot = { configuration: combineDocuments(ordered.flatMap((s) => s.inForce?.documents ?? [])), warnings }
     return this.snapshot
   }
 
-  /** The user's settings document, from the ConfigMap `jupyterhub-singleuser-profile-<user>`. */
-  userSettings(user: string): DocumentText | undefined {
-    const view = this.configMaps.get(userSettingsConfigMapName(user))
-    return view === undefined ? undefined : documentOf(view, this.names.userSettingsKey)
+  /** The user's settings document (ConfigMap `jupyterhub-singleuser-profile-<user>`), parsed once per version. */
+  userSettings(user: string): SettingsRead {
+    const name = userSettingsConfigMapName(user)
+    const known = this.settings.get(name)
+    if (known !== undefined) return known
+    const view = this.configMaps.get(name)
+    const document = view === undefined ? undefined : documentOf(view, this.names.userSettingsKey)
+    const read: SettingsRead = document === undefined ? Result.succeed(Option.none()) : Result.map(parseRawDocument(document), Option.some)
+    this.settings.set(name, read)
+    return read
   }
 
-  /** The state of every configuration ConfigMap, for a server's status and readiness detail. */
+  /** A data key of any ConfigMap as last seen (services' templates). */
+  configMapKey(name: string, key: string) {
+    const view = this.configMaps.get(name)
+    return Option.fromNullishOr(view === undefined ? undefined : documentOf(view, key))
+  }
+
+  /** Every configuration document, users' settings included: the versions in force, and every problem of the latest ones. */
+  inventory(): { readonly documents: ReadonlyArray<SourcedDocument>; readonly errors: ReadonlyArray<InvalidDocument>; readonly warnings: ReadonlyArray<Warning>; readonly userSettings: ReadonlyArray<StoredUserSettings> } {
+    const ordered = this.ordered()
+    return {
+      documents: ordered.flatMap((s) => s.inForce?.documents ?? []),
+      errors: ordered.flatMap((s) => s.rejected?.errors ?? []),
+      warnings: ordered.flatMap((s) => [...(s.inForce?.warnings ?? []), ...(s.missingKey ? [missingKeyWarning(this.origin, s.name, this.names)] : [])]),
+      userSettings: [...this.configMaps.values()].flatMap((view) => {
+        const owner = userSettingsOwner(view.name)
+        const document = owner === undefined ? undefined : documentOf(view, this.names.userSettingsKey)
+        if (owner === undefined || document === undefined) return []
+        const parsed = parseRawDocument(document)
+        return [{ ...owner, document: Result.isSuccess(parsed) ? parsed.success : parsed.failure }]
+      })
+    }
+  }
+
+  /** Each configuration ConfigMap's version, the version in force, and why the latest is not. */
+  documentStatuses(): ReadonlyArray<DocumentStatus> {
+    return this.ordered().map((s) => ({
+      source: `${this.origin}: ConfigMap ${s.name}`,
+      version: s.resourceVersion,
+      ...(s.inForce !== undefined && s.inForce.resourceVersion !== s.resourceVersion ? { inForce: s.inForce.resourceVersion } : {}),
+      ...(s.rejected === undefined ? {} : { rejected: s.rejected.errors })
+    }))
+  }
+
+  /** The state of every configuration ConfigMap. */
   configMapStates(): ReadonlyArray<ConfigMapState> {
     return [...this.states.values()]
-  }
-
-  /** Every ConfigMap as last seen (users' settings included). */
-  views(): ReadonlyArray<ConfigMapView> {
-    return [...this.configMaps.values()]
   }
 }

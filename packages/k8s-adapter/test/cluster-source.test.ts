@@ -1,10 +1,10 @@
 import { configMaps } from "@jsp/kube-fake"
 import type { FakeApiServer } from "@jsp/kube-fake"
-import { ConfigSource, loadConfiguration, resolveSpawn } from "@jsp/core"
+import { ConfigSource, loadConfiguration, resolveSpawn, sourceStatus } from "@jsp/core"
 import { Effect, Exit, Layer, Option, Scope } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { type Cluster, ClusterConfigSource, ClusterSourceStatus, loadCluster } from "../src/index.ts"
-import { configMap, eventually, namespace, startFake } from "./helpers.ts"
+import { type Cluster, ClusterConfigSource, loadCluster } from "../src/index.ts"
+import { configMap, eventually, namespace, startFake, withLogs } from "./helpers.ts"
 
 let fake: FakeApiServer
 let cluster: Cluster
@@ -23,9 +23,9 @@ afterEach(async () => {
 
 /** Builds the watching source in the test's scope and returns a runner for effects that need it. */
 const source = async (watch = true) => {
-  const layer = ClusterConfigSource(cluster, { watch, report: (m) => reports.push(m), restartBackoff: { initialMs: 50, maxMs: 200 } })
+  const layer = withLogs(ClusterConfigSource(cluster, { watch, restartBackoff: { initialMs: 50, maxMs: 200 } }), reports)
   const context = await Effect.runPromise(Layer.buildWithScope(layer, scope))
-  return <A, E>(effect: Effect.Effect<A, E, ConfigSource | ClusterSourceStatus>) => Effect.runPromise(Effect.provide(effect, context))
+  return <A, E>(effect: Effect.Effect<A, E, ConfigSource>) => Effect.runPromise(Effect.provide(effect, context))
 }
 
 const profileNames = Effect.map(loadConfiguration(), ({ configuration }) => configuration.profiles.map((p) => p.name))
@@ -64,9 +64,10 @@ describe("ConfigSource from a cluster (SPEC 1, Cluster)", () => {
     await eventually(() => reports.some((r) => r.includes("rejected")))
     expect(await run(profileNames)).toEqual(["good"])
     const warnings = await run(Effect.map(loadConfiguration(), (l) => l.warnings))
-    expect(warnings.some((w) => /ConfigMap jupyter-singleuser-profiles version \d+ is invalid; version \d+ stays in force/u.test(w))).toBe(true)
-    const state = await run(ClusterSourceStatus.use((s) => Effect.succeed(s.state())))
-    expect(state.configMaps[0]?.rejected?.errors[0]?.message).toMatch(/line \d+, column \d+/u)
+    expect(warnings.some((w) => /ConfigMap jupyter-singleuser-profiles version \d+ is invalid; version \d+ stays in force/u.test(w.message))).toBe(true)
+    const status = await run(sourceStatus())
+    expect(status.documents[0]?.rejected?.[0]?.message).toMatch(/line \d+, column \d+/u)
+    expect(status.documents[0]?.inForce).toMatch(/^\d+$/u)
     fake.put(configMaps, namespace, configMap("jupyter-singleuser-profiles", "profiles: [{ name: fixed }]"))
     await eventually(async () => (await run(profileNames))[0] === "fixed")
     expect(reports.some((r) => r.includes("valid again"))).toBe(true)
@@ -104,8 +105,8 @@ describe("ConfigSource from a cluster (SPEC 1, Cluster)", () => {
     expect(await run(profileNames)).toEqual(["one"])
     fake.put(configMaps, namespace, configMap("jupyter-singleuser-profiles", "profiles: [{ name: two }]"))
     await eventually(async () => (await run(profileNames))[0] === "two")
-    const state = await run(ClusterSourceStatus.use((s) => Effect.succeed(s.state())))
-    expect(state.watch.restarts).toBeGreaterThan(0)
+    const status = await run(sourceStatus())
+    expect(status.restarts).toBeGreaterThan(0)
   })
 
   it("stopping during a restart leaves no watch running", async () => {

@@ -1,5 +1,5 @@
 import { FakeApiServer } from "@jsp/kube-fake"
-import { Result } from "effect"
+import { Layer, Logger, Result } from "effect"
 import { type Cluster, loadCluster } from "../src/index.ts"
 
 export const namespace = "odh"
@@ -27,3 +27,12 @@ export const eventually = async (check: () => boolean | Promise<boolean>, ms = 3
     await new Promise((r) => setTimeout(r, 20))
   }
 }
+
+/** A logger layer that collects every log line (the cluster source logs through Effect's logger). */
+export const logsTo = (lines: Array<string>) =>
+  Logger.layer([Logger.make(({ message }) => {
+    lines.push((Array.isArray(message) ? message : [message]).map(String).join(" "))
+  })])
+
+/** Collects the lines logged while a layer runs, and provides nothing else. */
+export const withLogs = <A, E, R>(layer: Layer.Layer<A, E, R>, lines: Array<string>) => layer.pipe(Layer.provide(logsTo(lines)))

@@ -1,5 +1,5 @@
 import { imageStreams, type FakeApiServer } from "@jsp/kube-fake"
-import { defaultImage, ImageCatalog, imageOptions } from "@jsp/core"
+import { defaultImage, formatWarning, ImageCatalog, imageOptions } from "@jsp/core"
 import { Effect } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { type Cluster, ClusterImageCatalog } from "../src/index.ts"
@@ -74,9 +74,9 @@ describe("ImageCatalog over ImageStreams (SPEC 8)", () => {
     }))
     const view = imageOptions(await streams(), {})
     expect(view.images[0]).toMatchObject({ order: 100, software: [] })
-    expect(view.warnings).toEqual([
-      "ImageStream s2i-x-notebook: opendatahub.io/notebook-image-order \"first\" is not a number; 100 used",
-      "s2i-x-notebook:1: opendatahub.io/notebook-software: expected a JSON list of {name, version}; ignored"
+    expect(view.warnings.map(formatWarning)).toEqual([
+      "ImageStream s2i-x-notebook: metadata.annotations[\"opendatahub.io/notebook-image-order\"]: \"first\" is not a number; 100 used",
+      "ImageStream s2i-x-notebook: spec.tags[name=1].annotations[\"opendatahub.io/notebook-software\"]: expected a JSON list of {name, version}; ignored"
     ])
   })
 })

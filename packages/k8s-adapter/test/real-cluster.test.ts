@@ -25,7 +25,7 @@ describe.skipIf(kubeconfig === undefined)("against a real cluster (JSP_TEST_KUBE
     await core.createNamespacedConfigMap({ namespace: cluster.namespace, body: body(`jsp-test-${id}-b`, "profiles: [{ name: b }]", true) })
     const scope = await Effect.runPromise(Scope.make())
     try {
-      const context = await Effect.runPromise(Layer.buildWithScope(ClusterConfigSource(cluster, { names, report: () => undefined }), scope))
+      const context = await Effect.runPromise(Layer.buildWithScope(ClusterConfigSource(cluster, { names }), scope))
       const profiles = () => Effect.runPromise(Effect.provide(Effect.map(loadConfiguration(), (l) => l.configuration.profiles.map((p) => p.name)), context))
       expect(await profiles()).toEqual(["main", "b"])
       await core.replaceNamespacedConfigMap({ name: names.configMap, namespace: cluster.namespace, body: body(names.configMap, "profiles: [{ name: edited }]") })

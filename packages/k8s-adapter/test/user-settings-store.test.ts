@@ -24,7 +24,7 @@ afterEach(async () => {
 })
 
 const services = async () => {
-  const layer = Layer.merge(ClusterConfigSource(cluster, { watch: false, report: () => undefined }), ClusterUserSettingsStore(cluster))
+  const layer = Layer.merge(ClusterConfigSource(cluster, { watch: false }), ClusterUserSettingsStore(cluster))
   const context = await Effect.runPromise(Layer.buildWithScope(layer, scope))
   return <A, E>(effect: Effect.Effect<A, E, Layer.Success<typeof layer>>) => Effect.runPromise(Effect.provide(effect, context))
 }
@@ -87,7 +87,7 @@ describe("UserSettingsStore over ConfigMaps and Secrets", () => {
       const exit = await run(Effect.exit(writeUserSettings("alice", input)))
       return Exit.isFailure(exit) ? String(exit.cause) : "written"
     }
-    expect(await failure({ resources: { limits: { cpu: "64" } } })).toContain("resources: not allowed: users may only set last_selected_image, last_selected_size, gpu, env")
+    expect(await failure({ resources: { limits: { cpu: "64" } } })).toContain("resources: not allowed: users may only set env, last_selected_image, last_selected_size, gpu")
     expect(await failure({ env: [{ name: "A", value: "b", extra: 1 }] })).toContain("env[0].extra: unknown key")
     expect(await failure({ env: [{ name: "JUPYTERHUB_API_TOKEN", value: "x" }] })).toContain("env[0].name: \"JUPYTERHUB_API_TOKEN\" is reserved")
     expect(await failure({ last_selected_size: "Huge" })).toContain("unknown size \"Huge\" (known sizes: Small, Large)")

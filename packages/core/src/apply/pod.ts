@@ -1,21 +1,14 @@
 import { Result } from "effect"
-import { formatPath } from "../decode/schema.ts"
+import { arrayAt, invalidPod, objectAt, type PodView, type Read } from "../decode/pod.ts"
 import { InvalidDocument, RequestAboveLimit } from "../errors/errors.ts"
 import type { GpuMode } from "../merge/gpu.ts"
-import { appendDistinct, isJsonArray, isJsonObject, type Json, type JsonObject } from "../internal/json.ts"
+import { appendDistinct, isJsonArray, isJsonObject, type JsonObject } from "../internal/json.ts"
 import type { MergedProfile, Sourced } from "../merge/merge.ts"
+import { appliedProfilesAnnotation, userLabel } from "../kube/annotations.ts"
+import { requestsAboveLimits } from "../kube/limits.ts"
 import { toLabelValue } from "../kube/names.ts"
-import { compareQuantities, parseQuantity, quantityToInteger } from "../kube/quantity.ts"
+import { parseQuantity, quantityToInteger } from "../kube/quantity.ts"
 import { defaultMountPath, type PodVolume, toPodVolume } from "./volumes.ts"
-
-/** The label that names the pod's user (escaped to a valid label value). */
-export const userLabel = "jupyterhub.opendatahub.io/user"
-/** The annotation listing what was applied, in order, as a JSON array. */
-export const appliedProfilesAnnotation = "jsp.opendatahub.io/applied-profiles"
-/** The annotation KubeSpawner puts the raw user name in. */
-export const usernameAnnotation = "hub.jupyter.org/username"
-/** The annotation holding the user's JupyterHub groups (JSON list or comma-separated). */
-export const groupsAnnotation = "jsp.opendatahub.io/groups"
 
 /** Options of the pod transform beyond the merged profile. */
 export interface PodOptions {
@@ -24,32 +17,12 @@ export interface PodOptions {
   readonly defaultMountPath?: string | undefined
 }
 
-// A pod is never decoded through a closed schema: these read the parts the transform touches
-// and give the path of the first part that is not what Kubernetes allows. They return the error
-// as a value (not a Result) because the transform runs on every spawn and this is its hot path.
-type Read<A> = A | InvalidDocument
-const podSource = "pod"
-const invalid = (path: ReadonlyArray<PropertyKey>, message: string): InvalidDocument =>
-  new InvalidDocument({ source: podSource, problems: [{ path: formatPath(path), message }] })
-
-const objectAt = (parent: JsonObject, key: string, path: ReadonlyArray<PropertyKey>): Read<JsonObject> => {
-  const value = parent[key]
-  if (value === undefined || value === null) return {}
-  return isJsonObject(value) ? value : invalid([...path, key], `expected an object, got ${JSON.stringify(value)}`)
-}
-
-const arrayAt = (parent: JsonObject, key: string, path: ReadonlyArray<PropertyKey>): Read<ReadonlyArray<Json>> => {
-  const value = parent[key]
-  if (value === undefined || value === null) return []
-  return isJsonArray(value) ? value : invalid([...path, key], `expected an array, got ${JSON.stringify(value)}`)
-}
-
 // Named entries (env, volumes, volumeMounts): each must be an object with a string name.
 const namedAt = (parent: JsonObject, key: string, path: ReadonlyArray<PropertyKey>): Read<ReadonlyArray<JsonObject>> => {
   const items = arrayAt(parent, key, path)
   if (items instanceof InvalidDocument) return items
   const bad = items.findIndex((item) => !isJsonObject(item) || typeof item["name"] !== "string")
-  return bad === -1 ? items.filter(isJsonObject) : invalid([...path, key, bad], "expected an object with a string name")
+  return bad === -1 ? items.filter(isJsonObject) : invalidPod([...path, key, bad], "expected an object with a string name")
 }
 
 const quantitiesAt = (parent: JsonObject, key: string, path: ReadonlyArray<PropertyKey>): Read<Readonly<Record<string, string>>> => {
@@ -59,7 +32,7 @@ const quantitiesAt = (parent: JsonObject, key: string, path: ReadonlyArray<Prope
   for (const [name, value] of Object.entries(list)) {
     const text = typeof value === "number" ? String(value) : value
     if (typeof text !== "string" || parseQuantity(text) === undefined) {
-      return invalid([...path, key, name], `expected a Kubernetes quantity, got ${JSON.stringify(value)}`)
+      return invalidPod([...path, key, name], `expected a Kubernetes quantity, got ${JSON.stringify(value)}`)
     }
     result[name] = text
   }
@@ -88,20 +61,13 @@ const checkRequestsWithinLimits = (
   limits: Readonly<Record<string, string>>,
   merged: MergedProfile
 ): RequestAboveLimit | undefined => {
-  for (const [resource, request] of Object.entries(requests)) {
-    const limit = limits[resource]
-    if (limit === undefined) continue
-    const requested = parseQuantity(request)
-    const allowed = parseQuantity(limit)
-    if (requested !== undefined && allowed !== undefined && compareQuantities(requested, allowed) > 0) {
-      return new RequestAboveLimit({
-        container, resource, request, limit,
-        requestFrom: merged.resources.requests[resource]?.from ?? "the pod",
-        limitFrom: merged.resources.limits[resource]?.from ?? "the pod"
-      })
-    }
-  }
-  return undefined
+  const first = requestsAboveLimits(requests, limits)[0]
+  return first === undefined ? undefined : new RequestAboveLimit({
+    container,
+    ...first,
+    requestFrom: merged.resources.requests[first.resource]?.from ?? "the pod",
+    limitFrom: merged.resources.limits[first.resource]?.from ?? "the pod"
+  })
 }
 
 const securityContextFor = (existing: JsonObject, mode: GpuMode): JsonObject => {
@@ -119,35 +85,17 @@ const securityContextFor = (existing: JsonObject, mode: GpuMode): JsonObject => 
 const setEnv = (env: ReadonlyArray<JsonObject>, name: string, value: string): ReadonlyArray<JsonObject> =>
   replaceNamed(env, [{ name, value }])
 
-/** Index of the notebook container: the one named `notebook`, else the first (SPEC 5). */
-export const notebookContainerIndex = (containers: ReadonlyArray<Json>): number => {
-  const named = containers.findIndex((c) => isJsonObject(c) && c["name"] === "notebook")
-  return named === -1 ? 0 : named
-}
-
 /**
  * Applies a merged profile to a pod (SPEC 5): a new pod with the user label, env, resources,
  * tolerations, affinity, GPU security context, volumes and applied-profiles annotation; every
  * other field exactly as it was. Applying the result again changes nothing.
  */
 export const applyToPod = (
-  pod: unknown,
+  view: PodView,
   merged: MergedProfile,
   options: PodOptions
 ): Result.Result<JsonObject, InvalidDocument | RequestAboveLimit> => {
-  if (!isJsonObject(pod)) return Result.fail(invalid([], "expected a Pod object"))
-  const metadata = objectAt(pod, "metadata", [])
-  if (metadata instanceof InvalidDocument) return Result.fail(metadata)
-  const labels = objectAt(metadata, "labels", ["metadata"])
-  if (labels instanceof InvalidDocument) return Result.fail(labels)
-  const annotations = objectAt(metadata, "annotations", ["metadata"])
-  if (annotations instanceof InvalidDocument) return Result.fail(annotations)
-  const spec = pod["spec"]
-  if (!isJsonObject(spec)) return Result.fail(invalid(["spec"], "expected the pod spec"))
-  const containers = arrayAt(spec, "containers", ["spec"])
-  if (containers instanceof InvalidDocument) return Result.fail(containers)
-  if (containers.length === 0) return Result.fail(invalid(["spec", "containers"], "expected at least one container"))
-  const notebookIndex = notebookContainerIndex(containers)
+  const { pod, metadata, labels, annotations, spec, containers, notebookIndex } = view
   const mountBase = options.defaultMountPath ?? defaultMountPath
   const podVolumes = merged.volumes.map(({ value }) => toPodVolume(value, mountBase))
 
@@ -155,7 +103,7 @@ export const applyToPod = (
   for (const [index, container] of containers.entries()) {
     const path = ["spec", "containers", index]
     if (!isJsonObject(container) || typeof container["name"] !== "string") {
-      return Result.fail(invalid(path, "expected a container with a name"))
+      return Result.fail(invalidPod(path, "expected a container with a name"))
     }
     const env = namedAt(container, "env", path)
     if (env instanceof InvalidDocument) return Result.fail(env)

@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { NonNegativeInt } from "./count.ts"
 import { Env } from "./env.ts"
 import { NodeAffinity, Toleration } from "./kubernetes.ts"
 import { ResourceRequirements } from "./resources.ts"
@@ -6,7 +7,7 @@ import { Service } from "./service.ts"
 import { Volume } from "./volume.ts"
 
 /** A GPU count. */
-export const GpuCount = Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(0)))
+export const GpuCount = NonNegativeInt
 
 /** What a profile (or a size, or the user's settings) contributes to a pod. */
 export const ProfileBody = Schema.Struct({

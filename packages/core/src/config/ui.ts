@@ -1,6 +1,5 @@
 import { Schema } from "effect"
-
-const Count = Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(0)))
+import { NonNegativeInt as Count } from "./count.ts"
 
 /** GPU selector of the spawner form; its maximum caps what users may ask for. */
 export const GpuConfig = Schema.Struct({

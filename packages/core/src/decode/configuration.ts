@@ -5,6 +5,12 @@ import type { GpuType, Size } from "../config/size.ts"
 import type { Ui } from "../config/ui.ts"
 import { type Decoded, decodeWith } from "./schema.ts"
 import type { InvalidDocument } from "../errors/errors.ts"
+import type { Warning } from "../errors/warning.ts"
+import type { Contribution } from "../merge/merge.ts"
+import type { MergeCache } from "../merge/merge-cache.ts"
+import type { RawDocument } from "../sources/config-maps.ts"
+import type { SelectionIndex } from "../select/select.ts"
+import type { UserSettings } from "../user-settings/read.ts"
 import { isJsonObject } from "../internal/json.ts"
 import { parseYamlDocuments } from "./yaml.ts"
 
@@ -27,7 +33,27 @@ export interface Configuration {
   readonly sizes: ReadonlyArray<Size>
   readonly gpuTypes: ReadonlyArray<GpuType>
   readonly ui: Ui
+  /** Work done once per configuration and reused by every spawn it serves. */
+  readonly caches: ConfigurationCaches
 }
+
+/**
+ * What spawns compute from a configuration and can reuse while it is in force. A configuration is
+ * immutable, so each is filled on first use and dropped with the configuration itself.
+ */
+export interface ConfigurationCaches {
+  /** Which profiles can match which user or group (select). */
+  selection?: SelectionIndex
+  /** Each combination of profiles merged once (merge). */
+  merges?: MergeCache
+  /** Each size as a contribution (merge). */
+  readonly sizes: Map<Size, Contribution>
+  /** Each stored user-settings document read against this configuration's `ui` (user settings). */
+  readonly userSettings: WeakMap<RawDocument, Decoded<UserSettings>>
+}
+
+/** Empty caches for a new configuration. */
+export const emptyCaches = (): ConfigurationCaches => ({ sizes: new Map(), userSettings: new WeakMap() })
 
 // `users:` with nothing after it is YAML null; the original treated it as absent, and so do we.
 // Inside `env` (an empty value) and a service's `configuration` (a template variable) null is a
@@ -58,20 +84,21 @@ export const combineDocuments = (documents: ReadonlyArray<SourcedDocument>): Con
     }))),
   sizes: documents.flatMap(({ document }) => document.sizes ?? []),
   gpuTypes: documents.flatMap(({ document }) => document.gpuTypes ?? []),
-  ui: documents.reduce<Ui>((ui, { document }) => ({ ...ui, ...document.ui }), {})
+  ui: documents.reduce<Ui>((ui, { document }) => ({ ...ui, ...document.ui }), {}),
+  caches: emptyCaches()
 })
 
 /** Decoded documents and what was found on the way: every problem of every document, not just the first. */
 export interface DecodedDocuments {
   readonly documents: ReadonlyArray<SourcedDocument>
-  readonly warnings: ReadonlyArray<string>
+  readonly warnings: ReadonlyArray<Warning>
   readonly errors: ReadonlyArray<InvalidDocument>
 }
 
 /** Decodes the documents parsed from one source (a file, or a ConfigMap key). */
 export const decodeConfigDocuments = (source: string, values: ReadonlyArray<unknown>): DecodedDocuments => {
   const documents: Array<SourcedDocument> = []
-  const warnings: Array<string> = []
+  const warnings: Array<Warning> = []
   const errors: Array<InvalidDocument> = []
   for (const value of values) {
     const decoded = decodeConfigDocument(source, value)

@@ -1,10 +1,11 @@
 import { Result, Schema, SchemaIssue } from "effect"
 import { InvalidDocument, type Problem } from "../errors/errors.ts"
+import { type Warning, warning } from "../errors/warning.ts"
 
 /** A decoded value with the warnings found on the way (unknown keys, ignored entries). */
 export interface Decoded<A> {
   readonly value: A
-  readonly warnings: ReadonlyArray<string>
+  readonly warnings: ReadonlyArray<Warning>
 }
 
 const standard = SchemaIssue.makeFormatterStandardSchemaV1()
@@ -59,7 +60,7 @@ export const decodeWith = <S extends Schema.Codec<unknown, unknown>>(schema: S) 
     if (options.unknownKeys === "reject") return Result.succeed({ value: decoded.success, warnings: [] })
     const checked = strict(input, { errors: "all", onExcessProperty: "error", reportInput: true })
     const warnings = Result.isFailure(checked)
-      ? toProblems(checked.failure.issue, at).map((p) => `${source}: ${p.path}: unknown key, ignored`)
+      ? toProblems(checked.failure.issue, at).map((p) => warning(source, "unknown key, ignored", p.path))
       : []
     return Result.succeed({ value: decoded.success, warnings })
   }

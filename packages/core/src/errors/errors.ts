@@ -27,13 +27,40 @@ export class InvalidConfiguration extends Data.TaggedError("InvalidConfiguration
   }
 }
 
-/** A document could not be read at all (missing file, unreadable directory). */
+/** Why something could not be read or written: the classes a caller can act on differently. */
+export type UnavailableReason =
+  /** No answer: connection refused or reset, DNS, TLS. */
+  | "unreachable"
+  /** The credentials were rejected (401). */
+  | "unauthorized"
+  /** The account may not do this (403, or a file's permissions). */
+  | "forbidden"
+  /** The object, file or API does not exist. */
+  | "not-found"
+  /** Someone else wrote in between, and retrying did not help (409). */
+  | "conflict"
+  /** The request or the thing read is not acceptable (400, 422, a file that is not a regular file). */
+  | "invalid"
+  /** No answer within the deadline. */
+  | "timeout"
+  /** The server answered with an error of its own (5xx) or is throttling (429). */
+  | "server-error"
+
+/** A document or object could not be read or written: which, why (structured), and the words for a person. */
 export class SourceUnavailable extends Data.TaggedError("SourceUnavailable")<{
+  /** What was being read: a path, or `cluster <server> namespace <ns>`. */
   readonly source: string
-  readonly reason: string
+  readonly reason: UnavailableReason
+  /** What a person reads: the call, what happened, what to do. */
+  readonly detail: string
+  /** The call that failed (`get`, `list`, `create`…), when it was an API request. */
+  readonly verb?: string
+  /** The resource it was made on (`configmaps`, `imagestreams.image.openshift.io`). */
+  readonly resource?: string
+  readonly name?: string
 }> {
   override get message(): string {
-    return `${this.source}: ${this.reason}`
+    return `${this.source}: ${this.detail}`
   }
 }
 

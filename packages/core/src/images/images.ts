@@ -1,4 +1,6 @@
 import type { Ui } from "../config/ui.ts"
+import { type Warning, warning } from "../errors/warning.ts"
+import { globMatches } from "../internal/glob.ts"
 import { isJsonArray, isJsonObject, type Json, type JsonObject } from "../internal/json.ts"
 
 /** The label that marks notebook ImageStreams (SPEC 8). */
@@ -40,7 +42,7 @@ export interface ImageOption {
 /** The image options and what was noticed on the way (bad annotations). */
 export interface ImageCatalogView {
   readonly images: ReadonlyArray<ImageOption>
-  readonly warnings: ReadonlyArray<string>
+  readonly warnings: ReadonlyArray<Warning>
 }
 
 const objectAt = (value: Json | undefined, key: string): JsonObject => {
@@ -51,7 +53,7 @@ const stringsOf = (value: JsonObject): Readonly<Record<string, string>> =>
   Object.fromEntries(Object.entries(value).filter((e): e is [string, string] => typeof e[1] === "string"))
 const isTrue = (text: string | undefined): boolean => text !== undefined && ["true", "yes", "1", "y", "on"].includes(text.trim().toLowerCase())
 
-const nameVersions = (text: string | undefined, where: string, warnings: Array<string>): ReadonlyArray<NameVersion> => {
+const nameVersions = (text: string | undefined, source: string, path: string, warnings: Array<Warning>): ReadonlyArray<NameVersion> => {
   if (text === undefined || text.trim() === "") return []
   try {
     const parsed: unknown = JSON.parse(text)
@@ -61,12 +63,9 @@ const nameVersions = (text: string | undefined, where: string, warnings: Array<s
   } catch {
     // reported below
   }
-  warnings.push(`${where}: expected a JSON list of {name, version}; ignored`)
+  warnings.push(warning(source, "expected a JSON list of {name, version}; ignored", path))
   return []
 }
-
-const globMatches = (pattern: string, text: string): boolean =>
-  new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.*+?^${}()|[\]\\]/gu, "\\$&")).join(".*")}$`, "u").test(text)
 
 // A white/blacklist entry names an ImageStream (every tag), or one tag as `name:tag`; `*` globs either.
 const listed = (list: ReadonlyArray<string>, option: string): boolean => {
@@ -102,7 +101,7 @@ export const notebookImageStreams = (streams: ReadonlyArray<JsonObject>): Readon
  * (by order, then name or newest version), with the user's last choice marked.
  */
 export const imageOptions = (streams: ReadonlyArray<JsonObject>, ui: Ui, lastSelected?: string): ImageCatalogView => {
-  const warnings: Array<string> = []
+  const warnings: Array<Warning> = []
   const options: Array<ImageOption> = []
   for (const stream of notebookImageStreams(streams)) {
     const metadata = objectAt(stream, "metadata")
@@ -116,7 +115,7 @@ export const imageOptions = (streams: ReadonlyArray<JsonObject>, ui: Ui, lastSel
     }
     const orderText = annotations[annotation.order]
     const order = orderText === undefined ? 100 : orderText.trim() === "" ? Number.NaN : Number(orderText)
-    if (!Number.isFinite(order)) warnings.push(`ImageStream ${name}: ${annotation.order} "${orderText}" is not a number; 100 used`)
+    if (!Number.isFinite(order)) warnings.push(warning(`ImageStream ${name}`, `"${orderText}" is not a number; 100 used`, `metadata.annotations["${annotation.order}"]`))
     for (const tag of isJsonArray(statusTags) ? statusTags : []) {
       const tagName = isJsonObject(tag) ? tag["tag"] : undefined
       if (typeof tagName !== "string") continue
@@ -130,8 +129,8 @@ export const imageOptions = (streams: ReadonlyArray<JsonObject>, ui: Ui, lastSel
         ...(description === undefined ? {} : { description }),
         ...(url === undefined ? {} : { url }),
         order: Number.isFinite(order) ? order : 100,
-        software: nameVersions(tagNotes[annotation.software], `${option}: ${annotation.software}`, warnings),
-        dependencies: nameVersions(tagNotes[annotation.dependencies], `${option}: ${annotation.dependencies}`, warnings),
+        software: nameVersions(tagNotes[annotation.software], `ImageStream ${name}`, `spec.tags[name=${tagName}].annotations["${annotation.software}"]`, warnings),
+        dependencies: nameVersions(tagNotes[annotation.dependencies], `ImageStream ${name}`, `spec.tags[name=${tagName}].annotations["${annotation.dependencies}"]`, warnings),
         recommended: isTrue(tagNotes[annotation.recommended]),
         default: isTrue(tagNotes[annotation.default] ?? annotations[annotation.default]),
         selected: option === lastSelected

@@ -41,8 +41,16 @@ export const toDnsLabel = (raw: string, max = 63): string => {
   return hashed(raw, cleaned, max)
 }
 
+const userSettingsPrefix = "jupyterhub-singleuser-profile-"
+
 /** Name of the ConfigMap holding a user's settings (SPEC 1): `jupyterhub-singleuser-profile-<user>`. */
-export const userSettingsConfigMapName = (user: string): string => `jupyterhub-singleuser-profile-${toDnsLabel(user)}`
+export const userSettingsConfigMapName = (user: string): string => `${userSettingsPrefix}${toDnsLabel(user)}`
 
 /** Name of the Secret holding a user's password-type environment variables. */
-export const userSecretName = (user: string): string => `jupyterhub-singleuser-profile-${toDnsLabel(user)}-envs`
+export const userSecretName = (user: string): string => `${userSettingsConfigMapName(user)}-envs`
+
+/** For a ConfigMap that holds a user's settings: the user's name as escaped in it, and their Secret's name. */
+export const userSettingsOwner = (configMapName: string): { readonly escapedUser: string; readonly secret: string } | undefined =>
+  configMapName.startsWith(userSettingsPrefix) && configMapName.length > userSettingsPrefix.length
+    ? { escapedUser: configMapName.slice(userSettingsPrefix.length), secret: `${configMapName}-envs` }
+    : undefined

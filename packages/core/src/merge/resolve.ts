@@ -1,32 +1,25 @@
 import { Result } from "effect"
 import type { Configuration } from "../decode/configuration.ts"
 import type { UnknownSize } from "../errors/errors.ts"
+import { requestSource, type Warning, warning } from "../errors/warning.ts"
+import { selectProfileIndices } from "../select/select.ts"
+import type { Spawn } from "../select/spawn.ts"
+import { type UserSettings, userSettingsProfileName } from "../user-settings/read.ts"
 import { gpuResource, gpuTolerations } from "./gpu.ts"
 import { type Contribution, type MergedProfile, mergeContribution, mergeInto } from "./merge.ts"
 import { mergeProfiles } from "./merge-cache.ts"
-import { selectProfileIndices } from "../select/select.ts"
 import { findSize, sizeContribution } from "./sizes.ts"
-import { type UserSettings, userSettingsProfileName } from "../user-settings/read.ts"
 
-/** One spawn to resolve: who, with which image, and what they chose. */
-export interface ResolveRequest {
-  readonly user: string
-  readonly groups: ReadonlyArray<string>
-  readonly image: string
-  /** The size chosen for this spawn; without it, the user's last selected size. */
-  readonly size?: string | undefined
-  /** The GPU type whose tolerations apply; without it, every type's. */
-  readonly gpuType?: string | undefined
-}
-
-/** How an unknown size is treated: an error (CLI, library) or a warning and no size (webhook). */
+/** How an unknown size that was asked for is treated: an error (CLI, library) or a warning and no size (webhook). */
 export type UnknownSizePolicy = "error" | "warn"
 
 /** The merged profile of one spawn, and what was noticed on the way. */
 export interface Resolution {
+  readonly spawn: Spawn
   readonly merged: MergedProfile
+  /** The size applied, if any. */
   readonly size?: string
-  readonly warnings: ReadonlyArray<string>
+  readonly warnings: ReadonlyArray<Warning>
 }
 
 // GPU count → `nvidia.com/gpu` request and limit, and the GPU types' tolerations (SPEC 5).
@@ -50,10 +43,10 @@ const gpuContribution = (merged: MergedProfile, configuration: Configuration, gp
 export const resolveProfile = (
   configuration: Configuration,
   userSettings: UserSettings | undefined,
-  request: ResolveRequest,
+  spawn: Spawn,
   unknownSize: UnknownSizePolicy = "error"
 ): Result.Result<Resolution, UnknownSize> => {
-  const warnings: Array<string> = []
+  const warnings: Array<Warning> = []
   const contributions: Array<Contribution> = []
   if (userSettings !== undefined) {
     contributions.push({
@@ -61,28 +54,32 @@ export const resolveProfile = (
       body: { env: userSettings.env, ...(userSettings.gpu === undefined ? {} : { gpu: userSettings.gpu }) }
     })
   }
-  const sizeName = request.size ?? userSettings?.lastSelectedSize
   let size: string | undefined
-  if (sizeName !== undefined) {
-    const found = findSize(configuration.sizes, sizeName)
+  if (spawn.size !== undefined) {
+    const found = findSize(configuration.sizes, spawn.size.name)
     if (Result.isSuccess(found)) {
       size = found.success.name
-      contributions.push(sizeContribution(found.success))
-    } else if (request.size !== undefined && unknownSize === "error") {
+      contributions.push(sizeContribution(configuration, found.success))
+    } else if (spawn.size.origin === "request" && unknownSize === "error") {
       return Result.fail(found.failure)
     } else {
-      const origin = request.size === undefined ? " (the user's last selected size)" : ""
-      warnings.push(`${found.failure.message}${origin}; spawning without a size`)
+      const message = `${found.failure.message}; spawning without a size`
+      warnings.push(spawn.size.origin === "request" || userSettings === undefined
+        ? warning(requestSource, message, "size")
+        : warning(userSettings.source, message, "last_selected_size"))
     }
   }
-  const gpuType = request.gpuType
+  const gpuType = spawn.gpuType
   if (gpuType !== undefined && !configuration.gpuTypes.some((t) => t.type === gpuType)) {
     const known = configuration.gpuTypes.map((t) => t.type)
-    warnings.push(`unknown GPU type "${gpuType}" (${known.length === 0 ? "none are configured" : `known GPU types: ${known.join(", ")}`}); no GPU tolerations added`)
+    warnings.push(warning(requestSource,
+      `unknown GPU type "${gpuType}" (${known.length === 0 ? "none are configured" : `known GPU types: ${known.join(", ")}`}); no GPU tolerations added`,
+      "gpuType"))
   }
-  const merged = mergeInto(mergeProfiles(configuration.profiles, selectProfileIndices(configuration.profiles, request)), contributions)
-  const gpu = gpuContribution(merged, configuration, request.gpuType)
+  const merged = mergeInto(mergeProfiles(configuration, selectProfileIndices(configuration, spawn)), contributions)
+  const gpu = gpuContribution(merged, configuration, gpuType)
   return Result.succeed({
+    spawn,
     // The GPU's resources and tolerations carry the provenance of the count; it is not a new entry.
     merged: gpu === undefined ? merged : { ...mergeContribution(merged, gpu), applied: merged.applied },
     ...(size === undefined ? {} : { size }),

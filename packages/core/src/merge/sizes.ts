@@ -1,6 +1,7 @@
 import { Result } from "effect"
 import type { Resources } from "../config/resources.ts"
 import type { Size } from "../config/size.ts"
+import type { Configuration } from "../decode/configuration.ts"
 import { UnknownSize } from "../errors/errors.ts"
 import type { Contribution } from "./merge.ts"
 
@@ -21,14 +22,22 @@ export const findSize = (sizes: ReadonlyArray<Size>, name: string): Result.Resul
     : Result.succeed(size)
 }
 
-const contributions = new WeakMap<Size, Contribution>()
-
-/** A size as a contribution merged after every profile (made once per size). */
-export const sizeContribution = (size: Size): Contribution => {
-  let contribution = contributions.get(size)
+/** A size as a contribution merged after every profile (made once per size of a configuration). */
+export const sizeContribution = (configuration: Configuration, size: Size): Contribution => {
+  let contribution = configuration.caches.sizes.get(size)
   if (contribution === undefined) {
     contribution = { name: sizeContributionName(size.name), body: { resources: normaliseSizeResources(size.resources) } }
-    contributions.set(size, contribution)
+    configuration.caches.sizes.set(size, contribution)
   }
   return contribution
 }
+
+/** A size as the form and `jsp sizes` show it: its name and normalised resources. */
+export interface SizeOption {
+  readonly name: string
+  readonly resources: Resources
+}
+
+/** The sizes a user may choose, normalised; a name defined twice is listed once, as its last definition (the one a spawn gets). */
+export const sizeOptions = (sizes: ReadonlyArray<Size>): ReadonlyArray<SizeOption> =>
+  [...new Map(sizes.map((s) => [s.name, { name: s.name, resources: normaliseSizeResources(s.resources) }])).values()]

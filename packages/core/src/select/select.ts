@@ -1,12 +1,10 @@
 import type { Profile } from "../config/profile.ts"
-import type { NamedProfile } from "../decode/configuration.ts"
+import type { Configuration, NamedProfile } from "../decode/configuration.ts"
+import { globMatches } from "../internal/glob.ts"
+import type { Spawn } from "./spawn.ts"
 
 /** Who is spawning what: the inputs of profile selection (SPEC 2). */
-export interface Spawn {
-  readonly user: string
-  readonly groups: ReadonlyArray<string>
-  readonly image: string
-}
+export type Selector = Pick<Spawn, "user" | "groups" | "image">
 
 /** An image reference split into the forms an `images` entry may match. */
 interface ImageForms {
@@ -38,18 +36,7 @@ const imageForms = (image: string): ImageForms => {
   }
 }
 
-const globCache = new Map<string, RegExp>()
-const globToRegExp = (glob: string): RegExp => {
-  let re = globCache.get(glob)
-  if (re === undefined) {
-    re = new RegExp(`^${glob.split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\]/gu, "\\$&")).join(".*")}$`, "u")
-    if (globCache.size > 10_000) globCache.clear()
-    globCache.set(glob, re)
-  }
-  return re
-}
-
-const sameAs = (entry: string) => entry.includes("*") ? (candidate: string) => globToRegExp(entry).test(candidate) : (candidate: string) => candidate === entry
+const sameAs = (entry: string) => (candidate: string) => globMatches(entry, candidate)
 
 const entryMatchesForms = (entry: string, forms: ImageForms): boolean => {
   const matches = sameAs(entry)
@@ -67,7 +54,7 @@ const imagesMatch = (profile: Profile, forms: ImageForms): boolean => {
 }
 
 /** Whether a profile applies to a spawn (SPEC 2): images, then users or groups. */
-export const profileMatches = (profile: Profile, spawn: Spawn): boolean => {
+export const profileMatches = (profile: Profile, spawn: Selector): boolean => {
   if (!imagesMatch(profile, imageForms(spawn.image))) return false
   const users = profile.users ?? []
   const groups = profile.groups ?? []
@@ -78,7 +65,7 @@ export const profileMatches = (profile: Profile, spawn: Spawn): boolean => {
 }
 
 /** Which profiles can match whom: a spawn only looks at its own candidates, not every profile. */
-interface SelectionIndex {
+export interface SelectionIndex {
   readonly everyone: ReadonlyArray<number>
   readonly byUser: ReadonlyMap<string, ReadonlyArray<number>>
   readonly byGroup: ReadonlyMap<string, ReadonlyArray<number>>
@@ -107,16 +94,11 @@ const buildIndex = (profiles: ReadonlyArray<NamedProfile>): SelectionIndex => {
   return { everyone, byUser, byGroup }
 }
 
-// Configurations are immutable and long-lived (loaded once, used for every spawn): index each once.
-const indexes = new WeakMap<ReadonlyArray<NamedProfile>, SelectionIndex>()
-
 /** The positions of the profiles that apply to a spawn (SPEC 2), in document order. */
-export const selectProfileIndices = (profiles: ReadonlyArray<NamedProfile>, spawn: Spawn): ReadonlyArray<number> => {
-  let index = indexes.get(profiles)
-  if (index === undefined) {
-    index = buildIndex(profiles)
-    indexes.set(profiles, index)
-  }
+export const selectProfileIndices = (configuration: Configuration, spawn: Selector): ReadonlyArray<number> => {
+  const profiles = configuration.profiles
+  // A configuration is immutable and serves every spawn until the next one: index it once.
+  const index = configuration.caches.selection ??= buildIndex(profiles)
   const candidates = new Set(index.everyone)
   for (const i of index.byUser.get(spawn.user) ?? []) candidates.add(i)
   for (const group of spawn.groups) for (const i of index.byGroup.get(group) ?? []) candidates.add(i)
@@ -130,5 +112,5 @@ export const selectProfileIndices = (profiles: ReadonlyArray<NamedProfile>, spaw
 }
 
 /** The profiles that apply to a spawn (SPEC 2), in document order. */
-export const selectProfiles = (profiles: ReadonlyArray<NamedProfile>, spawn: Spawn): ReadonlyArray<NamedProfile> =>
-  selectProfileIndices(profiles, spawn).flatMap((i) => profiles[i] ?? [])
+export const selectProfiles = (configuration: Configuration, spawn: Selector): ReadonlyArray<NamedProfile> =>
+  selectProfileIndices(configuration, spawn).flatMap((i) => configuration.profiles[i] ?? [])

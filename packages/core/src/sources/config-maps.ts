@@ -1,9 +1,15 @@
 import { Result } from "effect"
 import type { InvalidDocument } from "../errors/errors.ts"
 import { isJsonObject, type JsonObject } from "../internal/json.ts"
-import type { RawDocument } from "../ports.ts"
 import { parseYamlDocuments } from "../decode/yaml.ts"
 import { userSettingsConfigMapName } from "../kube/names.ts"
+import { type Warning, warning } from "../errors/warning.ts"
+
+/** A document as read, not yet decoded, and where it came from. */
+export interface RawDocument {
+  readonly source: string
+  readonly content: unknown
+}
 
 /** Where configuration lives in a cluster (SPEC 1); every part configurable. */
 export interface ConfigMapNames {
@@ -62,23 +68,32 @@ export const isConfigConfigMap = (cm: ConfigMapView, names: ConfigMapNames): boo
   cm.name === names.configMap || cm.labels[names.label.key] === names.label.value
 
 /**
- * The configuration documents of a set of ConfigMaps in the order the cluster gives them
- * (SPEC 1): the named ConfigMap, then the labelled ones sorted by name; a ConfigMap without
- * the key is skipped with a warning.
+ * The order configuration ConfigMaps are read in (SPEC 1): the named ConfigMap, then the
+ * labelled ones sorted by name. Items are configuration ConfigMaps (or their states), by name.
  */
+export const inConfigurationOrder = <T extends { readonly name: string }>(items: ReadonlyArray<T>, names: ConfigMapNames): ReadonlyArray<T> => [
+  ...items.filter((item) => item.name === names.configMap),
+  ...items.filter((item) => item.name !== names.configMap).sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+]
+
+/** The warning for a configuration ConfigMap without the configuration key. */
+export const missingKeyWarning = (origin: string, name: string, names: ConfigMapNames): Warning =>
+  warning(origin, `ConfigMap ${name} has no key ${names.key}; skipped`)
+
+/** The warning for a source that holds no configuration at all: never taken for an empty success (SPEC 10). */
+export const noConfigurationWarning = (where: string, names: ConfigMapNames): Warning =>
+  warning(where, `no configuration found (no ConfigMap ${names.configMap}, none labelled ${names.label.key}=${names.label.value}); every spawn gets nothing from jsp`)
+
+/** The configuration documents of a set of ConfigMaps, in the order the cluster gives them (SPEC 1); a ConfigMap without the key is skipped with a warning. */
 export const configDocumentsOf = (
   configMaps: ReadonlyArray<ConfigMapView>,
   names: ConfigMapNames = defaultConfigMapNames
-): { readonly documents: ReadonlyArray<DocumentText>; readonly warnings: ReadonlyArray<string> } => {
-  const named = configMaps.filter((cm) => cm.name === names.configMap)
-  const labelled = configMaps
-    .filter((cm) => cm.name !== names.configMap && cm.labels[names.label.key] === names.label.value)
-    .sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
-  const warnings: Array<string> = []
+): { readonly documents: ReadonlyArray<DocumentText>; readonly warnings: ReadonlyArray<Warning> } => {
+  const warnings: Array<Warning> = []
   const documents: Array<DocumentText> = []
-  for (const cm of [...named, ...labelled]) {
+  for (const cm of inConfigurationOrder(configMaps.filter((cm) => isConfigConfigMap(cm, names)), names)) {
     const document = documentOf(cm, names.key)
-    if (document === undefined) warnings.push(`${cm.origin}: ConfigMap ${cm.name} has no key ${names.key}; skipped`)
+    if (document === undefined) warnings.push(missingKeyWarning(cm.origin, cm.name, names))
     else documents.push(document)
   }
   return { documents, warnings }

@@ -1,4 +1,5 @@
 import { Result, Schema } from "effect"
+import { NonNegativeInt } from "../config/count.ts"
 import { Env } from "../config/env.ts"
 import type { EnvVar } from "../config/kubernetes.ts"
 import type { Ui } from "../config/ui.ts"
@@ -6,10 +7,14 @@ import { decodeWith } from "../decode/schema.ts"
 import type { Decoded } from "../decode/schema.ts"
 import { gpusOffered, userGpuMaximum } from "../merge/gpu.ts"
 import { isJsonObject } from "../internal/json.ts"
+import type { InvalidDocument } from "../errors/errors.ts"
 import { userSecretName } from "../kube/names.ts"
+import { type Warning, warning } from "../errors/warning.ts"
 
 /** A user's own settings (SPEC 1, per-user settings): what they chose last, and their env. */
 export interface UserSettings {
+  /** Where they were read (the ConfigMap and key, or a file). */
+  readonly source: string
   readonly env: ReadonlyArray<EnvVar>
   readonly lastSelectedImage?: string
   readonly lastSelectedSize?: string
@@ -26,7 +31,7 @@ export const userSettingsProfileName = "@singleuser@"
 
 // The original stored `gpu: "0"`; numeric strings are accepted.
 const Gpu = Schema.Union([
-  Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(0))),
+  NonNegativeInt,
   Schema.String.pipe(Schema.check(Schema.isPattern(/^[0-9]+$/u, { expected: "a whole number" })))
 ])
 
@@ -65,29 +70,27 @@ export interface UserSettingsContext {
  * ignored with a warning, so a user's document can never break their spawn.
  */
 export const readUserSettings = (source: string, input: unknown, context: UserSettingsContext): Decoded<UserSettings> => {
-  const warnings: Array<string> = []
-  if (input === null || input === undefined) return { value: { env: [] }, warnings }
+  const warnings: Array<Warning> = []
+  if (input === null || input === undefined) return { value: { source, env: [] }, warnings }
   if (!isJsonObject(input)) {
-    return { value: { env: [] }, warnings: [`${source}: expected a mapping of user settings, ignored`] }
+    return { value: { source, env: [] }, warnings: [warning(source, "expected a mapping of user settings, ignored")] }
   }
-  const take = <A>(key: string, decode: (s: string, i: unknown, o: { at: ReadonlyArray<string> }) => Result.Result<Decoded<A>, { message: string }>): A | undefined => {
+  const take = <A>(key: string, decode: (s: string, i: unknown, o: { at: ReadonlyArray<string> }) => Result.Result<Decoded<A>, InvalidDocument>): A | undefined => {
     if (!(key in input) || input[key] === null) return undefined
     const result = decode(source, input[key], { at: [key] })
     if (Result.isFailure(result)) {
-      warnings.push(`${result.failure.message} (ignored)`)
+      for (const p of result.failure.problems) warnings.push(warning(source, `${p.message} (ignored)`, p.path))
       return undefined
     }
     warnings.push(...result.success.warnings)
     return result.success.value
   }
   for (const key of Object.keys(input)) {
-    if (!allowedKeys.has(key)) {
-      warnings.push(`${source}: ${key}: users may only set ${userSettingsKeys.join(", ")}; ignored`)
-    }
+    if (!allowedKeys.has(key)) warnings.push(warning(source, `users may only set ${userSettingsKeys.join(", ")}; ignored`, key))
   }
   const env = (take("env", decodeEnv) ?? []).filter((entry) => {
     const why = rejectedUserEnv(context.ownSecret ?? userSecretName(context.user), entry)
-    if (why !== undefined) warnings.push(`${source}: ${why}; ignored`)
+    if (why !== undefined) warnings.push(warning(source, `${why}; ignored`))
     return why === undefined
   })
   const lastSelectedImage = take("last_selected_image", decodeString)
@@ -97,14 +100,15 @@ export const readUserSettings = (source: string, input: unknown, context: UserSe
   const maximum = userGpuMaximum(context.ui)
   if (gpu !== undefined && !gpusOffered(context.ui)) {
     // The original stored gpu "0" for everyone: only a real request is worth a warning.
-    if (gpu > 0) warnings.push(`${source}: gpu: the spawner form offers no GPUs (ui.gpuConfig.enabled is not true); ignored`)
+    if (gpu > 0) warnings.push(warning(source, "the spawner form offers no GPUs (ui.gpuConfig.enabled is not true); ignored", "gpu"))
     gpu = undefined
   } else if (gpu !== undefined && gpu > maximum) {
-    warnings.push(`${source}: gpu: ${gpu} is above the maximum of ${maximum}; capped`)
+    warnings.push(warning(source, `${gpu} is above the maximum of ${maximum}; capped`, "gpu"))
     gpu = maximum
   }
   return {
     value: {
+      source,
       env,
       ...(lastSelectedImage === undefined || lastSelectedImage === "" ? {} : { lastSelectedImage }),
       ...(lastSelectedSize === undefined || lastSelectedSize === "" ? {} : { lastSelectedSize }),

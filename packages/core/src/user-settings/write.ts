@@ -1,11 +1,12 @@
 import { Result, Schema } from "effect"
+import { NonNegativeInt } from "../config/count.ts"
 import type { Ui } from "../config/ui.ts"
 import { decodeWith, isUnknownKeyProblem } from "../decode/schema.ts"
 import { InvalidDocument, type Problem } from "../errors/errors.ts"
 import { gpusOffered, userGpuMaximum } from "../merge/gpu.ts"
 import { isJsonObject, type JsonObject } from "../internal/json.ts"
 import { userSecretName } from "../kube/names.ts"
-import { envNamePattern, isReservedEnvName } from "./read.ts"
+import { envNamePattern, isReservedEnvName, userSettingsKeys } from "./read.ts"
 
 /** An environment variable a user sets; `password` values are kept in the user's Secret. */
 export const UserEnvInput = Schema.Struct({
@@ -19,7 +20,7 @@ export type UserEnvInput = typeof UserEnvInput.Type
 export const UserSettingsUpdate = Schema.Struct({
   last_selected_image: Schema.optionalKey(Schema.String.pipe(Schema.check(Schema.isMaxLength(512)))),
   last_selected_size: Schema.optionalKey(Schema.String.pipe(Schema.check(Schema.isMaxLength(253)))),
-  gpu: Schema.optionalKey(Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(0)))),
+  gpu: Schema.optionalKey(NonNegativeInt),
   env: Schema.optionalKey(Schema.Array(UserEnvInput).pipe(Schema.check(Schema.isMaxLength(200))))
 })
 export type UserSettingsUpdate = typeof UserSettingsUpdate.Type
@@ -43,7 +44,7 @@ export const validateUserSettingsUpdate = (
 ): Result.Result<UserSettingsUpdate, InvalidDocument> => {
   const decoded = decodeUpdate(source, input, { unknownKeys: "reject" })
   if (Result.isFailure(decoded)) {
-    const allowed = `not allowed: users may only set ${Object.keys(UserSettingsUpdate.fields).join(", ")}`
+    const allowed = `not allowed: users may only set ${userSettingsKeys.join(", ")}`
     return Result.fail(new InvalidDocument({
       source,
       problems: decoded.failure.problems.map((p) => isUnknownKeyProblem(p)

@@ -1,39 +1,9 @@
 #!/usr/bin/env node
 import { NodeRuntime, NodeServices } from "@effect/platform-node"
-import { Cause, Console, Effect, Logger } from "effect"
-import { CliError, Command } from "effect/cli"
-import { jsp } from "./commands.ts"
-import { CliFailure, ExitCode } from "./failure.ts"
-import { cliLogger } from "./logger.ts"
+import { Effect } from "effect"
+import { runJsp } from "./run.ts"
 
-const verbose = process.argv.includes("--verbose")
-
-const describe = (failure: unknown): { readonly lines: ReadonlyArray<string>; readonly code: number } => {
-  if (failure instanceof CliFailure) return { lines: [failure.text], code: failure.code }
-  if (failure instanceof CliError.ShowHelp) {
-    const help = `see '${failure.commandPath.join(" ")} --help'`
-    return failure.errors.length === 0
-      ? { lines: [], code: 0 }
-      : { lines: failure.errors.map((e) => `${e.message} (${help})`), code: ExitCode.usage }
-  }
-  if (failure instanceof Error) return { lines: [failure.message], code: ExitCode.usage }
-  return { lines: [String(failure)], code: ExitCode.usage }
-}
-
-// One line a person can act on, on stderr, and an exit code; the stack trace only with --verbose.
-const program = Command.run(jsp, { version: "0.1.0", renderErrors: false }).pipe(
-  Effect.catchCause((cause) => {
-    const failure = cause.reasons.find(Cause.isFailReason)
-    const { lines, code } = failure === undefined
-      ? { lines: [`internal error: ${Cause.pretty(cause).split("\n")[0] ?? "unknown"} (run with --verbose for details)`], code: 70 }
-      : describe(failure.error)
-    return Effect.gen(function*() {
-      for (const line of lines) yield* Console.error(`jsp: ${line}`)
-      if (verbose) yield* Console.error(Cause.pretty(cause))
-      yield* Effect.sync(() => { process.exitCode = code })
-    })
-  }),
-  Effect.provide([NodeServices.layer, Logger.layer([cliLogger])])
-)
-
-NodeRuntime.runMain(program, { disableErrorReporting: true })
+NodeRuntime.runMain(runJsp(process.argv.slice(2)).pipe(
+  Effect.flatMap((code) => Effect.sync(() => { process.exitCode = code })),
+  Effect.provide(NodeServices.layer)
+), { disableErrorReporting: true })

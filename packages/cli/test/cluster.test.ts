@@ -1,37 +1,25 @@
-import { spawn } from "node:child_process"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { configMaps, FakeApiServer, imageStreams, secrets } from "@jsp/kube-fake"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { parse } from "yaml"
+import { jsp as run, root } from "./harness.ts"
 
-const root = fileURLToPath(new URL("../../../", import.meta.url))
-const node = `${root}node_modules/.bin/node`
-const main = `${root}packages/cli/src/main.ts`
 const namespace = "odh"
 
 let fake: FakeApiServer
 let kubeconfig: string
+let dir: string
 
-// Asynchronous: the API-server double answers from this process while jsp runs.
-const jsp = (args: ReadonlyArray<string>, input = "") => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-  const target = args.includes("--server") ? [] : ["--kubeconfig", kubeconfig]
-  const child = spawn(node, [main, ...args, ...target], { cwd: root, env: { ...process.env, KUBECONFIG: "" } })
-  let stdout = ""
-  let stderr = ""
-  child.stdout.on("data", (d) => { stdout += String(d) })
-  child.stderr.on("data", (d) => { stderr += String(d) })
-  child.on("close", (code) => resolve({ code, stdout, stderr }))
-  child.stdin.end(input)
-})
+// In this process: the API-server double answers from the same event loop while the command runs.
+const jsp = (args: ReadonlyArray<string>) => run([...args, ...(args.includes("--server") ? [] : ["--kubeconfig", kubeconfig])])
 
 const seedDocument = readFileSync(`${root}packages/core/test/testdata/seed-profiles.yaml`, "utf8")
 
 beforeEach(async () => {
   fake = await FakeApiServer.start({ token: "cli-token" })
-  const dir = mkdtempSync(join(tmpdir(), "jsp-cli-"))
+  dir = mkdtempSync(join(tmpdir(), "jsp-cli-"))
   kubeconfig = join(dir, "config")
   writeFileSync(kubeconfig, fake.kubeconfig(namespace, "cli-token"))
   fake.put(configMaps, namespace, { metadata: { name: "jupyter-singleuser-profiles" }, data: { "jupyterhub-singleuser-profiles.yaml": seedDocument } })
@@ -45,8 +33,7 @@ afterEach(() => fake.stop())
 describe("jsp with --source cluster", () => {
   it("apply reads the ConfigMaps and the user's settings from the cluster", async () => {
     fake.put(configMaps, namespace, { metadata: { name: "jupyterhub-singleuser-profile-vpavlin" }, data: { profile: "last_selected_size: Large\n" } })
-    const pod = readFileSync(`${root}examples/pod.yaml`, "utf8")
-    const { code, stdout, stderr } = await jsp(["apply", "--pod", "-", "-o", "yaml"], pod)
+    const { code, stdout, stderr } = await jsp(["apply", "--pod", `${root}examples/pod.yaml`, "-o", "yaml"])
     expect(stderr).toBe("")
     expect(code).toBe(0)
     const out = parse(stdout)
@@ -149,12 +136,7 @@ describe("jsp with --source cluster", () => {
     await usage(["resolve", "--user", "x", "--image", "i", "--user-settings", "x.yaml"], "--user-settings reads a file: it goes with --config (the cluster source reads the user's ConfigMap)")
     const unreachable = ["--server", "http://127.0.0.1:9", "--token", "t"]
     for (const command of [["sizes"], ["images"], ["user-settings", "get", "--user", "x"]]) {
-      const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const child = spawn(node, [main, ...command, ...unreachable], { cwd: root, env: { ...process.env, KUBECONFIG: "" } })
-        let err = ""
-        child.stderr.on("data", (d) => { err += String(d) })
-        child.on("close", (c) => resolve({ code: c, stderr: err }))
-      })
+      const { code, stderr } = await jsp([...command, ...unreachable])
       expect({ command, code }).toEqual({ command, code: 3 })
       expect(stderr).toMatch(/cannot reach the API server/u)
     }

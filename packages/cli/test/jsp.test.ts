@@ -1,26 +1,16 @@
-import { spawnSync } from "node:child_process"
-import { readFileSync } from "node:fs"
-import { fileURLToPath } from "node:url"
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { parse } from "yaml"
-
-const root = fileURLToPath(new URL("../../../", import.meta.url))
-const testdata = (name: string) => fileURLToPath(new URL(`./testdata/${name}`, import.meta.url))
-// The project's own Node 24 (the machine's node may be older), running the real entry point.
-const node = `${root}node_modules/.bin/node`
-const main = `${root}packages/cli/src/main.ts`
-
-const jsp = (args: ReadonlyArray<string>, input?: string) => {
-  const result = spawnSync(node, [main, ...args], { cwd: root, input: input ?? "", encoding: "utf8", timeout: 20_000 })
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr }
-}
+import { jsp, jspProcess, root, testdata } from "./harness.ts"
 
 const examplePod = "examples/pod.yaml"
 const config = ["--config", "examples/config"]
 
 describe("jsp apply", () => {
-  it("prints the pod with the profiles, the user's settings and their last size applied", () => {
-    const { code, stdout, stderr } = jsp(["apply", ...config, "--pod", examplePod])
+  it("prints the pod with the profiles, the user's settings and their last size applied", async () => {
+    const { code, stdout, stderr } = await jsp(["apply", ...config, "--pod", examplePod])
     expect(stderr).toBe("")
     expect(code).toBe(0)
     const pod = JSON.parse(stdout)
@@ -32,9 +22,9 @@ describe("jsp apply", () => {
     expect(notebook.ports).toEqual([{ containerPort: 8888, name: "notebook-port" }])
   })
 
-  it("reads the pod from standard input and prints YAML; flags override what the pod says", () => {
+  it("reads the pod from standard input and prints YAML; flags override what the pod says", async () => {
     const pod = readFileSync(`${root}${examplePod}`, "utf8")
-    const { code, stdout } = jsp(["apply", ...config, "--pod", "-", "--user", "acorvin", "--size", "Large", "--output", "yaml"], pod)
+    const { code, stdout } = jspProcess(["apply", ...config, "--pod", "-", "--user", "acorvin", "--size", "Large", "--output", "yaml"], pod)
     expect(code).toBe(0)
     const out = parse(stdout)
     expect(out.metadata.labels["jupyterhub.opendatahub.io/user"]).toBe("acorvin")
@@ -42,57 +32,59 @@ describe("jsp apply", () => {
     expect(out.spec.containers[0].resources.limits).toEqual({ memory: "8Gi", cpu: "8" })
   })
 
-  it("takes groups from the flag or the pod's annotation, and applies the GPU mode", () => {
+  it("takes groups from the flag or the pod's annotation, and applies the GPU mode", async () => {
     const pod = JSON.stringify({
       metadata: { annotations: { "hub.jupyter.org/username": "alice", "jsp.opendatahub.io/groups": "[\"gpu\"]" } },
       spec: { containers: [{ name: "notebook", image: "s2i-minimal-notebook:1" }] }
     })
-    const fromPod = JSON.parse(jsp(["apply", "-c", testdata("groups.yaml"), "--pod", "-", "--gpu-mode", "privileged"], pod).stdout)
+    const file = join(mkdtempSync(join(tmpdir(), "jsp-pod-")), "pod.json")
+    writeFileSync(file, pod)
+    const fromPod = JSON.parse((await jsp(["apply", "-c", testdata("groups.yaml"), "--pod", file, "--gpu-mode", "privileged"])).stdout)
     expect(fromPod.spec.containers[0].securityContext).toEqual({ privileged: true })
     expect(fromPod.spec.containers[0].resources.limits).toEqual({ "nvidia.com/gpu": "1" })
-    const fromFlag = JSON.parse(jsp(["apply", "-c", testdata("groups.yaml"), "--pod", "-", "--group", "data-science"], pod).stdout)
+    const fromFlag = JSON.parse((await jsp(["apply", "-c", testdata("groups.yaml"), "--pod", file, "--group", "data-science"])).stdout)
     expect(fromFlag.spec.containers[0].env.find((e: { name: string }) => e.name === "TEAM")).toEqual({ name: "TEAM", value: "data-science" })
     expect(fromFlag.spec.containers[0].resources).toBeUndefined()
   })
 
-  it("says that services are resolved but not created, rather than dropping them silently", () => {
-    const { code, stderr } = jsp(["apply", ...config, "--pod", examplePod, "--image", "s2i-spark-notebook:3.6"])
+  it("says that services are resolved but not created, rather than dropping them silently", async () => {
+    const { code, stderr } = await jsp(["apply", ...config, "--pod", examplePod, "--image", "s2i-spark-notebook:3.6"])
     expect(code).toBe(0)
     expect(stderr).toBe("warning: services: spark (from Spark Notebook), airflow (from Spark Notebook) are resolved but not created by this version of jsp; their return values are not in the pod\n")
   })
 
-  it("an unknown size: exit 1, one line listing the known sizes, no stack trace", () => {
-    const { code, stdout, stderr } = jsp(["apply", ...config, "--pod", examplePod, "--size", "Huge"])
+  it("an unknown size: exit 1, one line listing the known sizes, no stack trace", async () => {
+    const { code, stdout, stderr } = await jsp(["apply", ...config, "--pod", examplePod, "--size", "Huge"])
     expect(code).toBe(1)
     expect(stdout).toBe("")
     expect(stderr).toBe("jsp: unknown size \"Huge\" (known sizes: Small, Medium, Large)\n")
   })
 
-  it("--verbose adds the cause", () => {
-    const { code, stderr } = jsp(["apply", ...config, "--pod", examplePod, "--size", "Huge", "--verbose"])
+  it("--verbose adds the cause (the real process)", async () => {
+    const { code, stderr } = jspProcess(["apply", ...config, "--pod", examplePod, "--size", "Huge", "--verbose"])
     expect(code).toBe(1)
     expect(stderr.split("\n").length).toBeGreaterThan(2)
     expect(stderr).toContain("UnknownSize")
   })
 
-  it("an unreadable pod: exit 3; a pod that is not a pod: exit 1", () => {
-    expect(jsp(["apply", ...config, "--pod", "nope.yaml"])).toMatchObject({ code: 3, stderr: expect.stringMatching(/^jsp: cannot read pod nope\.yaml: .*\n$/u) })
-    expect(jsp(["apply", ...config, "--pod", "-"], "[1, 2]\n")).toMatchObject({ code: 1, stderr: "jsp: pod: expected a Pod object\n" })
-    expect(jsp(["apply", ...config, "--pod", "-"], "{\"spec\": {\"containers\": [{\"name\": \"n\"}]}}")).toMatchObject({
+  it("an unreadable pod: exit 3; a pod that is not a pod: exit 1", async () => {
+    expect(await jsp(["apply", ...config, "--pod", "nope.yaml"])).toMatchObject({ code: 3, stderr: expect.stringMatching(/^jsp: cannot read pod nope\.yaml: .*\n$/u) })
+    expect(jspProcess(["apply", ...config, "--pod", "-"], "[1, 2]\n")).toMatchObject({ code: 1, stderr: "jsp: pod: expected a Pod object\n" })
+    expect(jspProcess(["apply", ...config, "--pod", "-"], "{\"spec\": {\"containers\": [{\"name\": \"n\"}]}}")).toMatchObject({
       code: 1, stderr: "jsp: no user: name one, or annotate the pod with hub.jupyter.org/username\n"
     })
   })
 
-  it("a usage error: exit 2 and a one-line message pointing at the help", () => {
-    const { code, stderr } = jsp(["apply", "--bogus"])
+  it("a usage error: exit 2 and a one-line message pointing at the help", async () => {
+    const { code, stderr } = await jsp(["apply", "--bogus"])
     expect(code).toBe(2)
     expect(stderr).toBe("jsp: Unrecognized flag: --bogus in command jsp apply (see 'jsp apply --help')\n")
   })
 })
 
 describe("jsp resolve and explain", () => {
-  it("resolve prints the merged profile with every section", () => {
-    const { code, stdout } = jsp(["resolve", ...config, "--user", "acorvin", "--image", "s2i-spark-notebook:3.6"])
+  it("resolve prints the merged profile with every section", async () => {
+    const { code, stdout } = await jsp(["resolve", ...config, "--user", "acorvin", "--image", "s2i-spark-notebook:3.6"])
     expect(code).toBe(0)
     const resolved = JSON.parse(stdout)
     expect(Object.keys(resolved)).toEqual(["image", "profiles", "size", "env", "resources", "node_tolerations", "node_affinity", "volumes", "services", "gpu", "warnings"])
@@ -100,16 +92,16 @@ describe("jsp resolve and explain", () => {
     expect(Object.keys(resolved.services)).toEqual(["spark", "airflow"])
   })
 
-  it("resolve uses the user's last selected image when none is named", () => {
-    const resolved = JSON.parse(jsp(["resolve", ...config, "--user", "vpavlin"]).stdout)
+  it("resolve uses the user's last selected image when none is named", async () => {
+    const resolved = JSON.parse((await jsp(["resolve", ...config, "--user", "vpavlin"])).stdout)
     expect(resolved.image).toBe("s2i-thoth-notebook:3.6")
     expect(resolved.profiles).toEqual(["globals", "Thoth Notebooks", "@singleuser@", "size:Small"])
-    expect(jsp(["resolve", ...config, "--user", "nobody"])).toMatchObject({ code: 1, stderr: expect.stringContaining("no image") })
-    expect(jsp(["resolve", ...config])).toMatchObject({ code: 2, stderr: "jsp: no user: name one with --user\n" })
+    expect(await jsp(["resolve", ...config, "--user", "nobody"])).toMatchObject({ code: 1, stderr: expect.stringContaining("no image") })
+    expect(await jsp(["resolve", ...config])).toMatchObject({ code: 2, stderr: "jsp: no user: name one with --user\n" })
   })
 
-  it("explain answers \"why does my pod have this?\", one line per value", () => {
-    const { code, stdout } = jsp(["explain", ...config, "--user", "vpavlin", "--size", "Medium"])
+  it("explain answers \"why does my pod have this?\", one line per value", async () => {
+    const { code, stdout } = await jsp(["explain", ...config, "--user", "vpavlin", "--size", "Medium"])
     expect(code).toBe(0)
     const lines = stdout.split("\n")
     expect(lines[1]).toBe("applied:  globals, Thoth Notebooks, @singleuser@, size:Medium")
@@ -117,21 +109,21 @@ describe("jsp resolve and explain", () => {
     expect(lines.find((l) => l.startsWith("env MY_OWN_SETTING "))).toMatch(/← @singleuser@$/u)
     expect(lines.find((l) => l.startsWith("resources.limits.memory "))).toMatch(/4Gi\s+← size:Medium$/u)
     expect(lines.find((l) => l.startsWith("env MEM_LIMIT "))).toMatch(/"4294967296"\s+← size:Medium \(limits.memory\)$/u)
-    const unknownKey = jsp(["explain", "-c", testdata("unknown-key.yaml"), "--user", "u", "--image", "i:1"])
+    const unknownKey = await jsp(["explain", "-c", testdata("unknown-key.yaml"), "--user", "u", "--image", "i:1"])
     expect(unknownKey.stdout).toContain(`warning: ${testdata("unknown-key.yaml")}: profiles[0].imagez: unknown key, ignored`)
-    const json = JSON.parse(jsp(["explain", ...config, "--user", "vpavlin", "-o", "json"]).stdout)
+    const json = JSON.parse((await jsp(["explain", ...config, "--user", "vpavlin", "-o", "json"])).stdout)
     expect(json.values).toContainEqual({ field: "env THIS_IS_GLOBAL", value: "\"This will appear in all singleuser pods\"", from: "globals" })
   })
 })
 
 describe("jsp validate and schema", () => {
-  it("a valid configuration: exit 0", () => {
-    expect(jsp(["validate", "examples/config"])).toMatchObject({ code: 0, stdout: "valid: 1 document, 4 profiles, 3 sizes\n" })
+  it("a valid configuration: exit 0", async () => {
+    expect(await jsp(["validate", "examples/config"])).toMatchObject({ code: 0, stdout: "valid: 1 document, 4 profiles, 3 sizes\n" })
   })
 
-  it("an invalid one: exit 1, one line per problem naming file, field, found and expected", () => {
+  it("an invalid one: exit 1, one line per problem naming file, field, found and expected", async () => {
     const file = testdata("bad-profiles.yaml")
-    const { code, stderr } = jsp(["validate", file, testdata("syntax-error.yaml")])
+    const { code, stderr } = await jsp(["validate", file, testdata("syntax-error.yaml")])
     expect(code).toBe(1)
     expect(stderr.split("\n")).toEqual([
       `${file}: profiles[0].resources.limits.memory: expected a Kubernetes quantity such as 500Mi or 250m, got "2Gx"`,
@@ -143,29 +135,29 @@ describe("jsp validate and schema", () => {
     ])
   })
 
-  it("a size requesting more than its own limit is an error", () => {
+  it("a size requesting more than its own limit is an error", async () => {
     const file = testdata("upside-down.yaml")
-    expect(jsp(["validate", file])).toMatchObject({
+    expect(await jsp(["validate", file])).toMatchObject({
       code: 1,
       stderr: `${file}: size "Upside-down" resources.requests.cpu: request 4 is above the limit 2\njsp: 1 problem found\n`
     })
   })
 
-  it("every command takes --verbose", () => {
-    expect(jsp(["validate", "--verbose", "examples/config"]).code).toBe(0)
-    expect(jsp(["schema", "--verbose"]).code).toBe(0)
+  it("every command takes --verbose", async () => {
+    expect((await jsp(["validate", "--verbose", "examples/config"])).code).toBe(0)
+    expect((await jsp(["schema", "--verbose"])).code).toBe(0)
   })
 
-  it("schema prints the JSON Schema", () => {
-    const { code, stdout } = jsp(["schema"])
+  it("schema prints the JSON Schema", async () => {
+    const { code, stdout } = await jsp(["schema"])
     expect(code).toBe(0)
     expect(JSON.parse(stdout).$defs.Profile.properties).toHaveProperty("node_tolerations")
   })
 
-  it("--help describes every command and every flag", () => {
-    const top = jsp(["--help"]).stdout
+  it("--help describes every command and every flag", async () => {
+    const top = (await jsp(["--help"])).stdout
     for (const command of ["apply", "resolve", "explain", "validate", "schema"]) expect(top).toContain(command)
-    const apply = jsp(["apply", "--help"]).stdout
+    const apply = (await jsp(["apply", "--help"])).stdout
     for (const flag of ["--config", "--pod", "--user", "--group", "--image", "--size", "--gpu-mode", "--gpu-type", "--user-settings", "--output", "--verbose", "--default-mount-path"]) {
       expect(apply).toContain(flag)
     }

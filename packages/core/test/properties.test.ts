@@ -5,6 +5,7 @@ import {
   appliedProfilesAnnotation,
   combineDocuments,
   decodeConfigDocument,
+  InvalidDocument,
   isJsonObject,
   isDnsLabel,
   isValidLabelValue,
@@ -68,19 +69,35 @@ const withoutTouchedFields = (p: JsonObject): Json => {
 }
 
 describe("properties", () => {
-  it("decoding arbitrary input never throws: only typed results", () => {
+  it("decoding arbitrary input never throws: a document, or a typed error naming at least one problem", () => {
+    const seen = { decoded: 0, rejected: 0 }
     fc.assert(fc.property(fc.anything(), fc.jsonValue(), (anything, json) => {
       for (const input of [anything, json, { profiles: [json] }, { sizes: json, ui: anything }]) {
         const result = decodeConfigDocument("x", input)
-        expect(Result.isSuccess(result) || Result.isFailure(result)).toBe(true)
+        if (Result.isSuccess(result)) {
+          seen.decoded++
+          expect(result.success.value.source).toBe("x")
+        } else {
+          seen.rejected++
+          expect(result.failure).toBeInstanceOf(InvalidDocument)
+          expect(result.failure.problems.length).toBeGreaterThan(0)
+        }
+        // Users' settings never fail: whatever is wrong is a warning naming the document.
         const settings = readUserSettings("x", input, { user: "u", ui: {} })
-        expect(Array.isArray(settings.warnings)).toBe(true)
+        expect(settings.value.source).toBe("x")
+        for (const w of settings.warnings) expect(w.source).toBe("x")
       }
     }), runs)
+    // Both outcomes were exercised, or the property says little.
+    expect(seen.decoded).toBeGreaterThan(0)
+    expect(seen.rejected).toBeGreaterThan(0)
+    let parsed = 0
     fc.assert(fc.property(fc.string(), (text) => {
       const result = parseYamlDocuments("x", text)
-      expect(Result.isSuccess(result) || Result.isFailure(result)).toBe(true)
+      if (Result.isSuccess(result)) parsed++
+      else expect(result.failure.problems.every((p) => p.message !== "")).toBe(true)
     }), runs)
+    expect(parsed).toBeGreaterThan(0)
   })
 
   it("the transform never throws on arbitrary pods", () => {
@@ -89,7 +106,8 @@ describe("properties", () => {
       if (Result.isFailure(merged)) throw merged.failure
       for (const input of [anything, json, { spec: json }, { spec: { containers: [json] } }]) {
         const result = applyRaw(input, merged.success.merged, { user: "u" })
-        expect(Result.isSuccess(result) || Result.isFailure(result)).toBe(true)
+        if (Result.isSuccess(result)) expect(isJsonObject(result.success) && isJsonObject(result.success["spec"])).toBe(true)
+        else expect(result.failure.message).toMatch(/^pod: |^container /u)
       }
     }), runs)
   })
@@ -107,32 +125,41 @@ describe("properties", () => {
   })
 
   it("no container ends with duplicate env names", () => {
+    let applied = 0
     fc.assert(fc.property(configDocument, pod, (document, input) => {
       const out = transform(document, input, "u1")
       if (out === undefined) return
+      applied++
       for (const c of containersOf(out)) {
         const env = get(c, "env")
         const names = Array.isArray(env) ? env.map((e: Json) => get(e, "name")) : []
         expect(new Set(names).size).toBe(names.length)
       }
     }), runs)
+    expect(applied).toBeGreaterThan(runs.numRuns / 2)
   })
 
   it("nothing outside the fields of SPEC 5 changes", () => {
+    let applied = 0
     fc.assert(fc.property(configDocument, pod, userName, (document, input, user) => {
       const out = transform(document, input, user)
       if (out === undefined) return
+      applied++
       expect(withoutTouchedFields(out)).toEqual(withoutTouchedFields(input))
     }), runs)
+    expect(applied).toBeGreaterThan(runs.numRuns / 2)
   })
 
   it("the output decodes as a Pod", () => {
+    let applied = 0
     const isPod = Schema.is(Pod)
     fc.assert(fc.property(configDocument, pod, userName, (document, input, user) => {
       const out = transform(document, input, user)
       if (out === undefined) return
+      applied++
       expect(isPod(out)).toBe(true)
     }), runs)
+    expect(applied).toBeGreaterThan(runs.numRuns / 2)
   })
 
   it("escaped labels and names are always valid, and different names stay different", () => {

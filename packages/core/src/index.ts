@@ -32,7 +32,7 @@ export {
 
 // Decode: text → documents → one configuration; pods read once.
 export { parseYamlDocuments } from "./decode/yaml.ts"
-export { type Decoded, formatPath } from "./decode/schema.ts"
+export type { Decoded } from "./decode/schema.ts"
 export {
   combineDocuments,
   type Configuration,
@@ -43,17 +43,16 @@ export {
   type NamedProfile,
   type SourcedDocument
 } from "./decode/configuration.ts"
-export { lintDocuments } from "./decode/lint.ts"
 export { type PodSpawn, type PodView, readPod } from "./decode/pod.ts"
 
 // Select (SPEC 2).
-export { completeSpawn, type SizeOrigin, type Spawn, type SpawnInput, spawnUser } from "./select/spawn.ts"
+export { completeSpawn, type SizeOrigin, type Spawn, type SpawnInput } from "./select/spawn.ts"
 export { imageEntryMatches, profileMatches, selectProfiles } from "./select/select.ts"
 
 // Merge (SPEC 3–5).
 export { type Contribution, type MergedProfile, mergeContributions, type Sourced } from "./merge/merge.ts"
 export { type Resolution, resolveProfile, type UnknownSizePolicy } from "./merge/resolve.ts"
-export { type SizeOption, sizeOptions } from "./merge/sizes.ts"
+export type { SizeOption } from "./merge/sizes.ts"
 export type { GpuMode } from "./merge/gpu.ts"
 
 // Apply (SPEC 5–6).
@@ -77,7 +76,7 @@ export { defaultImage, type ImageOption, imageOptions, notebookImageLabel } from
 
 // Users' own settings (SPEC 1).
 export { readUserSettings, type UserSettings, userSettingsProfileName } from "./user-settings/read.ts"
-export { renderUserSettings, UserSettingsUpdate, validateUserSettingsUpdate } from "./user-settings/write.ts"
+export { renderUserSettings, UserSettingsUpdate } from "./user-settings/write.ts"
 
 // Services (SPEC 7).
 export { serviceContributionName, type ServiceReturn, withServiceReturns } from "./services/returns.ts"
@@ -117,7 +116,7 @@ export {
   UnknownSize
 } from "./errors/errors.ts"
 export { type JspError, type Outcome, outcomeOf } from "./errors/outcome.ts"
-export { formatWarning, requestSource, type Warning, warning } from "./errors/warning.ts"
+export { formatWarning, type Warning, warning } from "./errors/warning.ts"
 
 // Kubernetes values: quantities, names.
 export { parseQuantity, quantityToInteger } from "./kube/quantity.ts"

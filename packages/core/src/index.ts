@@ -27,6 +27,7 @@ export {
   noConfigurationWarning,
   parseRawDocument,
   type RawDocument,
+  storedUserSettingsOf,
   userSettingsOf
 } from "./sources/config-maps.ts"
 

@@ -16,12 +16,11 @@ import {
   type LoadedConfiguration,
   type RawDocument,
   type SourcedDocument,
-  type StoredUserSettings,
+  storedUserSettingsOf,
   parseRawDocument,
   parseYamlDocuments,
   userSettingsConfigMapName,
   userSettingsOf,
-  userSettingsOwner,
   type Warning
 } from "@jsp/core"
 import { Effect, FileSystem, Layer, Option, Path, Result } from "effect"
@@ -116,16 +115,6 @@ const readUserSettingsFile = Effect.fn("readUserSettingsFile")(function*(file: s
 const parseSettings = (found: DocumentText | undefined) =>
   found === undefined ? Effect.succeed(Option.none<RawDocument>()) : Effect.map(Effect.fromResult(parseRawDocument(found)), Option.some)
 
-// Users' settings found among the files, for validation: read as a spawn would read them.
-const storedUserSettings = (configMaps: ReadonlyArray<ConfigMapView>, names: ConfigMapNames): ReadonlyArray<StoredUserSettings> =>
-  configMaps.flatMap((cm) => {
-    const owner = userSettingsOwner(cm.name)
-    const document = owner === undefined ? undefined : documentOf(cm, names.userSettingsKey)
-    if (owner === undefined || document === undefined) return []
-    const parsed = parseRawDocument(document)
-    return [{ ...owner, document: Result.isSuccess(parsed) ? parsed.success : parsed.failure }]
-  })
-
 /** `ConfigSource` over files and directories (SPEC 1, "File"); the files are read once, when first needed. */
 export const FileConfigSource = (options: FileSourceOptions) =>
   Layer.effect(ConfigSource, Effect.gen(function*() {
@@ -170,7 +159,7 @@ export const FileConfigSource = (options: FileSourceOptions) =>
         documents,
         errors,
         warnings,
-        userSettings: storedUserSettings(configMaps, names)
+        userSettings: configMaps.flatMap((cm) => storedUserSettingsOf(cm, names) ?? [])
       })),
       status: Effect.map(Effect.result(loaded), (result) => ({
         where,

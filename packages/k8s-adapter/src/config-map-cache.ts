@@ -16,8 +16,8 @@ import {
   type RawDocument,
   type SourcedDocument,
   type StoredUserSettings,
+  storedUserSettingsOf,
   userSettingsConfigMapName,
-  userSettingsOwner,
   type Warning,
   warning
 } from "@jsp/core"
@@ -165,13 +165,7 @@ export class ConfigMapCache {
       documents: ordered.flatMap((s) => s.inForce?.documents ?? []),
       errors: ordered.flatMap((s) => s.rejected?.errors ?? []),
       warnings: ordered.flatMap((s) => [...(s.inForce?.warnings ?? []), ...(s.missingKey ? [missingKeyWarning(this.origin, s.name, this.names)] : [])]),
-      userSettings: [...this.configMaps.values()].flatMap((view) => {
-        const owner = userSettingsOwner(view.name)
-        const document = owner === undefined ? undefined : documentOf(view, this.names.userSettingsKey)
-        if (owner === undefined || document === undefined) return []
-        const parsed = parseRawDocument(document)
-        return [{ ...owner, document: Result.isSuccess(parsed) ? parsed.success : parsed.failure }]
-      })
+      userSettings: [...this.configMaps.values()].flatMap((view) => storedUserSettingsOf(view, this.names) ?? [])
     }
   }
 

@@ -2,7 +2,8 @@ import { Result } from "effect"
 import type { InvalidDocument } from "../errors/errors.ts"
 import { isJsonObject, type JsonObject } from "../internal/json.ts"
 import { parseYamlDocuments } from "../decode/yaml.ts"
-import { userSettingsConfigMapName } from "../kube/names.ts"
+import { userSettingsConfigMapName, userSettingsOwner } from "../kube/names.ts"
+import type { StoredUserSettings } from "../ports.ts"
 import { type Warning, warning } from "../errors/warning.ts"
 
 /** A document as read, not yet decoded, and where it came from. */
@@ -113,3 +114,12 @@ export const userSettingsOf = (
 /** The first YAML document of a text (a user's settings), not yet decoded. */
 export const parseRawDocument = ({ source, text }: DocumentText): Result.Result<RawDocument, InvalidDocument> =>
   Result.map(parseYamlDocuments(source, text), (documents) => ({ source, content: documents[0] }))
+
+/** A ConfigMap that holds a user's settings, as validation reads it: whose, their Secret, the document parsed (or why not). */
+export const storedUserSettingsOf = (view: ConfigMapView, names: ConfigMapNames): StoredUserSettings | undefined => {
+  const owner = userSettingsOwner(view.name)
+  const document = owner === undefined ? undefined : documentOf(view, names.userSettingsKey)
+  if (owner === undefined || document === undefined) return undefined
+  const parsed = parseRawDocument(document)
+  return { ...owner, document: Result.isSuccess(parsed) ? parsed.success : parsed.failure }
+}

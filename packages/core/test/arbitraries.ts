@@ -5,7 +5,10 @@ import type { Json, JsonObject } from "../src/index.ts"
 export const quantity = fc.oneof(
   fc.tuple(fc.integer({ min: 0, max: 99_999 }), fc.constantFrom("", "m", "k", "M", "G", "Ki", "Mi", "Gi", "Ti")).map(([n, u]) => `${n}${u}`),
   fc.tuple(fc.integer({ min: 0, max: 999 }), fc.integer({ min: 0, max: 999 }), fc.constantFrom("", "Gi", "M")).map(([a, b, u]) => `${a}.${b}${u}`),
-  fc.tuple(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 0, max: 12 })).map(([m, e]) => `${m}e${e}`)
+  fc.tuple(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 0, max: 12 })).map(([m, e]) => `${m}e${e}`),
+  // The edges: tiny fractions, the largest suffixes, long digit strings, the very limit (2^63 - 1).
+  fc.constantFrom("1n", "0.000000001", "1e-9", "1e-30", "0.000000000000000000000000000001Gi", "7Ei", "8E", "9E", "1e18",
+    "9223372036854775807", "9223372036854775807000m", "8388607Ti", "0.5Ei", "00000000000000000000000000000042", "1.000000000000000000001")
 )
 
 const envName = fc.constantFrom("A", "B", "C", "PATH", "JUPYTERHUB_USER", "MEM_LIMIT", "X_1")

@@ -144,3 +144,16 @@ describe("JSON Schema (jsp schema)", () => {
     expect(validate({ sizes: [{ name: "S" }] })).toBe(false)
   })
 })
+
+describe("what validate accepts, Kubernetes accepts", () => {
+  it("env names by Kubernetes' rule; quantities it can count", () => {
+    expect(problems({ profiles: [{ env: [{ name: "A=B", value: "x" }, { name: "has space", value: "y" }, { name: "1ST", value: "z" }] }] })).toBe([
+      "profiles.yaml: profiles[0].env[0].name: expected an environment variable name (letters, digits, '_', '-', '.'; not starting with a digit), got \"A=B\"",
+      "profiles.yaml: profiles[0].env[1].name: expected an environment variable name (letters, digits, '_', '-', '.'; not starting with a digit), got \"has space\"",
+      "profiles.yaml: profiles[0].env[2].name: expected an environment variable name (letters, digits, '_', '-', '.'; not starting with a digit), got \"1ST\""
+    ].join("\n"))
+    expect(problems({ profiles: [{ env: { "A B": "1", GOOD: "2" } }] })).toContain("profiles.yaml: profiles[0].env")
+    expect(problems({ sizes: [{ name: "S", resources: { requests: { cpu: "1e309" }, limits: { cpu: "1Gi" } } }] })).toBe(
+      "profiles.yaml: sizes[0].resources.requests.cpu: expected a quantity Kubernetes can count: at most 2^63 - 1 in its base unit (about 8Ei), and no finer than 1e-1000")
+  })
+})

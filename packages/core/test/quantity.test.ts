@@ -57,3 +57,27 @@ describe("quantities (SPEC 5: the full Kubernetes grammar)", () => {
     expect(quantityFromNumber(2e9)).toBe("2000000000")
   })
 })
+
+describe("quantities Kubernetes can count (at most 2^63 - 1 in the base unit)", () => {
+  it("refuses what is larger, at any magnitude, without computing it", () => {
+    for (const text of ["9223372036854775808", "9223372036854775807001m", "8Ei", "1e19", "1e101", "1e309", "1e999999999", "9.3E", "8589934592Gi"]) {
+      expect(parseQuantity(text), text).toBeUndefined()
+    }
+    for (const text of ["9223372036854775807", "9223372036854775807000m", "7Ei", "9E", "1e18", "1e-1000"]) {
+      expect(parseQuantity(text), text).toBeDefined()
+    }
+    expect(parseQuantity("1e-1001")).toBeUndefined()
+  })
+
+  it("compares exactly at every magnitude", () => {
+    const value = (text: string) => {
+      const v = parseQuantity(text)
+      if (v === undefined) throw new Error(text)
+      return v
+    }
+    expect(compareQuantities(value("9223372036854775807"), value("9223372036854775806999m"))).toBe(1)
+    expect(compareQuantities(value("1e-30"), value("0.000000000000000000000000000001"))).toBe(0)
+    expect(compareQuantities(value("1e-30"), value("1e-29"))).toBe(-1)
+    expect(compareQuantities(value("7Ei"), value("8070450532247928832"))).toBe(0)
+  })
+})

@@ -34,9 +34,21 @@ export const EnvValue = Schema.Union([
   }))
 ])
 
+/**
+ * What every Kubernetes version accepts as an environment variable name (`IsEnvVarName`): a
+ * letter, `_`, `-` or `.`, then those or digits. Newer API servers may relax it; jsp keeps the rule
+ * that every cluster enforces, so what `validate` accepts, the cluster accepts.
+ */
+export const envNamePattern = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/u
+
+/** An environment variable name, by Kubernetes' rule. */
+export const EnvName = Schema.String.pipe(Schema.check(Schema.isPattern(envNamePattern, {
+  expected: "an environment variable name (letters, digits, '_', '-', '.'; not starting with a digit)"
+})))
+
 /** Kubernetes `EnvVar`: a plain value or a value from a Secret, ConfigMap, field or resource. */
 export const EnvVar = Schema.Struct({
-  name: Schema.NonEmptyString,
+  name: EnvName,
   value: Schema.optionalKey(EnvValue),
   valueFrom: Schema.optionalKey(EnvVarSource.check(Schema.makeFilter((source) =>
     Object.keys(source).length === 1 || "expected exactly one of secretKeyRef, configMapKeyRef, fieldRef, resourceFieldRef")))

@@ -1,5 +1,5 @@
 import { Schema, SchemaGetter } from "effect"
-import { quantityFromNumber, quantityPattern } from "../kube/quantity.ts"
+import { parseQuantity, quantityFromNumber, quantityPattern } from "../kube/quantity.ts"
 
 /** A Kubernetes quantity; YAML numbers (`cpu: 1`, `cpu: 0.5`) are accepted and become strings. */
 export const Quantity = Schema.Union([
@@ -9,6 +9,9 @@ export const Quantity = Schema.Union([
     encode: SchemaGetter.transform(Number)
   }))
 ]).pipe(
+  // The bound first: the JSON Schema keeps the annotations of the last check (the pattern).
+  Schema.check(Schema.makeFilter((q: string) => !quantityPattern.test(q) || parseQuantity(q) !== undefined ||
+    "expected a quantity Kubernetes can count: at most 2^63 - 1 in its base unit (about 8Ei), and no finer than 1e-1000")),
   Schema.check(Schema.isPattern(quantityPattern, { expected: "a Kubernetes quantity such as 500Mi or 250m" }))
 ).annotate({ identifier: "Quantity", description: "Kubernetes quantity, e.g. 500Mi, 2Gi, 250m, 1" })
 export type Quantity = typeof Quantity.Type

@@ -16,14 +16,18 @@ export const quantityPattern = /^\+?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+
 const binary: Record<string, bigint> = { Ki: 1n, Mi: 2n, Gi: 3n, Ti: 4n, Pi: 5n, Ei: 6n }
 const decimal: Record<string, number> = { n: -9, u: -6, m: -3, "": 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 }
 
-// Exponents beyond this are rejected: no real resource needs them and 10^huge would exhaust memory.
-const maxExponent = 100
+/** The largest quantity Kubernetes can count, in its base unit (bytes, cores…): 2^63 − 1. */
+export const maxQuantity = 2n ** 63n - 1n
+
+// Precision finer than this is refused before any arithmetic: 10^-huge would exhaust memory, and
+// no resource is counted in units that small (Kubernetes itself rounds up to 10^-9).
+const minExponent = -1_000
 
 // The same few quantities are parsed on every spawn; the cache is bounded so odd input cannot grow it.
 const parsed = new Map<string, QuantityValue | undefined>()
 const maxCached = 4096
 
-/** The exact value of a quantity string, or undefined when it is not a quantity. */
+/** The exact value of a quantity string, or undefined when it is not one Kubernetes can count (grammar, at most 2^63 − 1). */
 export const parseQuantity = (text: string): QuantityValue | undefined => {
   if (parsed.has(text)) return parsed.get(text)
   const value = parseUncached(text)
@@ -48,9 +52,13 @@ const parseUncached = (text: string): QuantityValue | undefined => {
   } else {
     tenPower += decimal[suffix] ?? 0
   }
-  if (Math.abs(tenPower) > maxExponent) return undefined
+  if (tenPower < minExponent) return undefined
+  // Above 2^63 − 1 whatever the digits: decide from the magnitude before multiplying, so that
+  // `1e309` costs nothing.
+  if (numerator !== 0n && numerator.toString().length + tenPower > 20) return undefined
   if (tenPower >= 0) numerator *= 10n ** BigInt(tenPower)
   else denominator = 10n ** BigInt(-tenPower)
+  if (numerator / denominator > maxQuantity || (numerator / denominator === maxQuantity && numerator % denominator !== 0n)) return undefined
   return { numerator, denominator }
 }
 

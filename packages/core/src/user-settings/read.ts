@@ -1,7 +1,7 @@
 import { Result, Schema } from "effect"
 import { NonNegativeInt } from "../config/count.ts"
 import { Env } from "../config/env.ts"
-import type { EnvVar } from "../config/kubernetes.ts"
+import { type EnvVar, envNamePattern } from "../config/kubernetes.ts"
 import type { Ui } from "../config/ui.ts"
 import { decodeWith } from "../decode/schema.ts"
 import type { Decoded } from "../decode/schema.ts"
@@ -35,9 +35,6 @@ const Gpu = Schema.Union([
   Schema.String.pipe(Schema.check(Schema.isPattern(/^[0-9]+$/u, { expected: "a whole number" })))
 ])
 
-/** What Kubernetes accepts as an environment variable name. */
-export const envNamePattern = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/u
-
 const decodeEnv = decodeWith(Env)
 const decodeString = decodeWith(Schema.String)
 const decodeGpu = decodeWith(Gpu)
@@ -48,7 +45,6 @@ export const isReservedEnvName = (name: string): boolean => name.startsWith("JUP
 /** Why an env entry from a user's settings is not accepted, or undefined when it is. */
 export const rejectedUserEnv = (ownSecret: string, entry: EnvVar): string | undefined => {
   if (isReservedEnvName(entry.name)) return `env "${entry.name}" is reserved`
-  if (!envNamePattern.test(entry.name)) return `env "${entry.name}" is not a valid environment variable name`
   const from = entry.valueFrom
   if (from === undefined) return undefined
   // Only the user's own Secret: a reference to any other would read objects the user may not see.
@@ -75,9 +71,9 @@ export const readUserSettings = (source: string, input: unknown, context: UserSe
   if (!isJsonObject(input)) {
     return { value: { source, env: [] }, warnings: [warning(source, "expected a mapping of user settings, ignored")] }
   }
-  const take = <A>(key: string, decode: (s: string, i: unknown, o: { at: ReadonlyArray<string> }) => Result.Result<Decoded<A>, InvalidDocument>): A | undefined => {
-    if (!(key in input) || input[key] === null) return undefined
-    const result = decode(source, input[key], { at: [key] })
+  const take = <A>(key: string, decode: (s: string, i: unknown, o: { at: ReadonlyArray<string> }) => Result.Result<Decoded<A>, InvalidDocument>, value: unknown = input[key]): A | undefined => {
+    if (!(key in input) || value === null) return undefined
+    const result = decode(source, value, { at: [key] })
     if (Result.isFailure(result)) {
       for (const p of result.failure.problems) warnings.push(warning(source, `${p.message} (ignored)`, p.path))
       return undefined
@@ -88,7 +84,17 @@ export const readUserSettings = (source: string, input: unknown, context: UserSe
   for (const key of Object.keys(input)) {
     if (!allowedKeys.has(key)) warnings.push(warning(source, `users may only set ${userSettingsKeys.join(", ")}; ignored`, key))
   }
-  const env = (take("env", decodeEnv) ?? []).filter((entry) => {
+  // A name Kubernetes would refuse drops that variable alone, not the user's whole env.
+  const badName = (name: unknown): boolean => {
+    if (typeof name !== "string" || envNamePattern.test(name)) return false
+    warnings.push(warning(source, `env "${name}" is not a valid environment variable name; ignored`))
+    return true
+  }
+  const rawEnv = input["env"]
+  const namedWell = Array.isArray(rawEnv) ? rawEnv.filter((entry) => !badName(isJsonObject(entry) ? entry["name"] : undefined))
+    : isJsonObject(rawEnv) ? Object.fromEntries(Object.entries(rawEnv).filter(([name]) => !badName(name)))
+    : rawEnv
+  const env = (take("env", decodeEnv, namedWell) ?? []).filter((entry) => {
     const why = rejectedUserEnv(context.ownSecret ?? userSecretName(context.user), entry)
     if (why !== undefined) warnings.push(warning(source, `${why}; ignored`))
     return why === undefined

@@ -6,11 +6,12 @@ import { InvalidDocument, type Problem } from "../errors/errors.ts"
 import { gpusOffered, userGpuMaximum } from "../merge/gpu.ts"
 import { isJsonObject, type JsonObject } from "../internal/json.ts"
 import { userSecretName } from "../kube/names.ts"
-import { envNamePattern, isReservedEnvName, userSettingsKeys } from "./read.ts"
+import { isReservedEnvName, userSettingsKeys } from "./read.ts"
+import { EnvName } from "../config/kubernetes.ts"
 
 /** An environment variable a user sets; `password` values are kept in the user's Secret. */
 export const UserEnvInput = Schema.Struct({
-  name: Schema.String.pipe(Schema.check(Schema.isPattern(envNamePattern, { expected: "an environment variable name" }))),
+  name: EnvName,
   value: Schema.String.pipe(Schema.check(Schema.isMaxLength(32_768))),
   type: Schema.optionalKey(Schema.Literals(["text", "password"]))
 })

@@ -13,7 +13,7 @@ const jsp = (args: ReadonlyArray<string>, input: string | Uint8Array = "") => {
 const apply = ["apply", "--config", "examples/config", "--pod"]
 const limit = "the 8 MiB jsp reads of one input (a ConfigMap holds at most 1 MiB)"
 
-it("jsp reads bounded input: no device, at most 8 MiB of standard input, strict UTF-8; each refusal one line", () => {
+it("jsp reads bounded input: no device, at most 8 MiB of standard input, strict UTF-8; each refusal one line", { timeout: 90_000 }, () => {
   expect(jsp(["validate", "/dev/zero"])).toEqual({
     code: 3, stdout: "", stderr: "jsp: /dev/zero: is a character device, not a regular file; only regular files are read\n"
   })

@@ -21,9 +21,10 @@ Options:
   --kubeconfig FILE   where to write the kubeconfig (required; an existing file is only
                       replaced if kube-fake wrote it and no kube-fake serves it any more)
   --namespace, -n NS  the namespace the objects are served in (default: default)
-  --pid-file FILE     write the process id there, for \`kill $(cat FILE)\`
+  --pid-file FILE     write the process id there, for \`kill $(cat FILE)\` (a file holding
+                      anything else is not replaced)
   --wait FILE         do not serve: wait until the kube-fake of kubeconfig FILE answers
-  --timeout SECONDS   how long --wait waits (default: 30)
+  --timeout SECONDS   how long --wait waits (default: 60)
   --help, -h          this help
 
 Exit codes: 0 stopped by a signal, or --wait saw it answer; 1 --wait timed out;
@@ -68,7 +69,7 @@ const parseArguments = (args: ReadonlyArray<string>): Options | "help" => {
     values.set(name, value)
   }
   const timeout = values.get("--timeout")
-  const timeoutSeconds = timeout === undefined ? 30 : Number(timeout)
+  const timeoutSeconds = timeout === undefined ? 60 : Number(timeout)
   if (!(timeoutSeconds > 0)) throw new Usage(`--timeout takes a number of seconds, not ${timeout}`)
   const wait = values.get("--wait")
   const kubeconfig = values.get("--kubeconfig")
@@ -180,9 +181,22 @@ const checkReplaceable = (path: string): void => {
   if (pid !== process.pid && isAlive(pid)) throw new Usage(`${path} belongs to the kube-fake still running as pid ${pid}; stop it first (kill ${pid})`)
 }
 
+/** A pid file is replaced only if it holds nothing but a process id. */
+const checkPidFile = (path: string): void => {
+  if (!existsSync(path)) return
+  let text
+  try {
+    text = readFileSync(path, "utf8")
+  } catch (e) {
+    throw unreadable(path, e)
+  }
+  if (!/^\d+\n?$/u.test(text)) throw new Usage(`${path} exists and is not a pid file; not replaced (give another --pid-file)`)
+}
+
 const serve = async (options: Options & { readonly kubeconfig: string }) => {
   const objects = options.paths.flatMap(filesOf).map((file) => ({ file, documents: readManifests(file) }))
   checkReplaceable(options.kubeconfig)
+  if (options.pidFile !== undefined) checkPidFile(options.pidFile)
   const fake = await FakeApiServer.start({ token: "kube-fake" })
   for (const { file, documents } of objects) {
     for (const object of documents) {

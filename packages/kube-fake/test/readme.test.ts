@@ -90,6 +90,8 @@ describe("kube-fake's command line", () => {
     writeFileSync(join(dir, "config"), "apiVersion: v1\nkind: Config\n")
     usage(["--kubeconfig", "config", `${root}examples/cluster`], "config exists and was not written by kube-fake; not replaced (give another --kubeconfig)")
     expect(readFileSync(join(dir, "config"), "utf8")).toBe("apiVersion: v1\nkind: Config\n")
+    usage(["--kubeconfig", "k", "--pid-file", "config", `${root}examples/cluster`], "config exists and is not a pid file; not replaced (give another --pid-file)")
+    expect(readdirSync(dir)).toEqual(["config"])
   })
 
   it("--wait gives up after its timeout, with one line and exit 1", () => {

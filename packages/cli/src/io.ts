@@ -1,25 +1,20 @@
 import { parseYamlDocuments } from "@jsp/core"
-import { describeReadError } from "@jsp/file-adapter"
-import { Effect, FileSystem, Result } from "effect"
+import { readBoundedStream, readBoundedText } from "@jsp/file-adapter"
+import { Effect, Result } from "effect"
 import { stringify } from "yaml"
 import { CliFailure, ExitCode } from "./failure.ts"
 
-const readStdin = Effect.tryPromise({
-  try: async () => {
-    const chunks: Array<Buffer> = []
-    for await (const chunk of process.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)))
-    return Buffer.concat(chunks).toString("utf8")
-  },
-  catch: (cause) => new CliFailure({ text: `cannot read standard input: ${String(cause)}`, code: ExitCode.unavailable, cause })
-})
-
-/** Reads one YAML or JSON document from a file, or from standard input when the path is `-`. */
+/**
+ * Reads one YAML or JSON document from a file, or from standard input when the path is `-`: a
+ * regular file or standard input of at most 8 MiB (`maxFileBytes`), strict UTF-8.
+ */
 export const readDocument = Effect.fn("readDocument")(function*(path: string, what: string) {
   const source = path === "-" ? "<stdin>" : path
-  const text = path === "-"
-    ? yield* readStdin
-    : yield* (yield* FileSystem.FileSystem).readFileString(path).pipe(Effect.mapError((e) =>
-      new CliFailure({ text: `cannot read ${what} ${path}: ${describeReadError(e)}`, code: ExitCode.unavailable, cause: e })))
+  const text = yield* (path === "-" ? readBoundedStream(source, process.stdin) : readBoundedText(path)).pipe(Effect.catchTags({
+    SourceUnavailable: (e) =>
+      Effect.fail(new CliFailure({ text: `cannot read ${what} ${path === "-" ? "from standard input" : path}: ${e.detail}`, code: ExitCode.unavailable, cause: e })),
+    InvalidDocument: (e) => Effect.fail(new CliFailure({ text: e.message, code: ExitCode.invalid, cause: e }))
+  }))
   const parsed = parseYamlDocuments(source, text)
   if (Result.isFailure(parsed)) {
     return yield* new CliFailure({ text: parsed.failure.message, code: ExitCode.invalid })

@@ -32,7 +32,7 @@ export {
 } from "./sources/config-maps.ts"
 
 // Decode: text → documents → one configuration; pods read once.
-export { parseYamlDocuments } from "./decode/yaml.ts"
+export { maxAliasExpansion, maxNestingDepth, parseYamlDocuments } from "./decode/yaml.ts"
 export type { Decoded } from "./decode/schema.ts"
 export {
   combineDocuments,

@@ -24,6 +24,7 @@ import {
   type Warning
 } from "@jsp/core"
 import { Effect, FileSystem, Layer, Option, Path, Result } from "effect"
+import { readBoundedText } from "./bounded-read.ts"
 import { classifyDocuments } from "./manifests.ts"
 import { unreadable } from "./read-errors.ts"
 
@@ -39,7 +40,11 @@ export interface LoadedPath {
 
 const unavailable = unreadable
 
-/** The files of a path: the file itself, or a directory's `*.yaml`/`*.yml`/`*.json` files in name order. */
+/**
+ * The files of a path: the file itself, or a directory's `*.yaml`/`*.yml`/`*.json` entries in name
+ * order. Directories are not recursed into, so a symbolic link to a directory (or a loop of them)
+ * is never followed; an entry that is not a regular file is refused when it is read.
+ */
 const filesOf = Effect.fn("filesOf")(function*(path: string) {
   const fs = yield* FileSystem.FileSystem
   const paths = yield* Path.Path
@@ -54,13 +59,17 @@ const filesOf = Effect.fn("filesOf")(function*(path: string) {
  * ConfigMap), then ConfigMaps in the order the cluster gives them (SPEC 1).
  */
 export const loadPath = Effect.fn("loadPath")(function*(path: string, names: ConfigMapNames = defaultConfigMapNames) {
-  const fs = yield* FileSystem.FileSystem
   const raw: Array<DecodedDocuments> = []
   const configMaps: Array<ConfigMapView> = []
   const warnings: Array<Warning> = []
   const errors: Array<InvalidDocument> = []
   for (const file of yield* filesOf(path)) {
-    const text = yield* fs.readFileString(file).pipe(Effect.mapError(unavailable(file)))
+    // Text that is not UTF-8 is a problem of the document, reported with the others.
+    const text = yield* readBoundedText(file).pipe(Effect.catchTag("InvalidDocument", (e) => Effect.succeed(e)))
+    if (text instanceof InvalidDocument) {
+      errors.push(text)
+      continue
+    }
     const parsed = parseYamlDocuments(file, text)
     if (Result.isFailure(parsed)) {
       errors.push(parsed.failure)
@@ -102,8 +111,7 @@ export const loadPaths = Effect.fn("loadPaths")(function*(options: FileSourceOpt
 })
 
 const readUserSettingsFile = Effect.fn("readUserSettingsFile")(function*(file: string, user: string, names: ConfigMapNames) {
-  const fs = yield* FileSystem.FileSystem
-  const text = yield* fs.readFileString(file).pipe(Effect.mapError(unavailable(file)))
+  const text = yield* readBoundedText(file)
   const parsed = yield* Effect.fromResult(parseYamlDocuments(file, text))
   const contents = classifyDocuments(file, parsed)
   // A file given explicitly is the user's settings whatever its ConfigMap is called.

@@ -1,11 +1,13 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs"
+import { spawnSync } from "node:child_process"
+import { existsSync, mkdtempSync, mkdirSync, symlinkSync, truncateSync, writeFileSync } from "node:fs"
+import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigSource, loadConfiguration } from "@jsp/core"
-import { Effect, Layer, Option } from "effect"
-import { FileConfigSource, type FileSourceOptions } from "../src/index.ts"
+import { Effect, Layer, Option, Result } from "effect"
+import { decodeUtf8, FileConfigSource, type FileSourceOptions, loadPath, maxFileBytes, readBoundedStream, readBoundedText } from "../src/index.ts"
 
 const tree = (files: Record<string, string>): string => {
   const root = mkdtempSync(join(tmpdir(), "jsp-files-"))
@@ -127,5 +129,124 @@ describe("the file source (SPEC 1, File)", () => {
       Effect.provide(source({ paths: [], userSettingsFile: join(root, file) })))
     assert.deepStrictEqual(Option.map(yield* read("raw.yaml"), (d) => d.content), Option.some({ gpu: 1 }))
     assert.deepStrictEqual(Option.map(yield* read("cm.yaml"), (d) => d.content), Option.some({ last_selected_image: "x:1" }))
+  }))
+})
+
+const fifo = (path: string) => {
+  const made = spawnSync("mkfifo", [path])
+  if (made.status !== 0) throw new Error(`mkfifo ${path}: ${String(made.stderr)}`)
+}
+const loadError = (paths: ReadonlyArray<string>) => Effect.flip(loadConfiguration().pipe(Effect.provide(source({ paths }))))
+
+describe("bounded input: regular files only, at most maxFileBytes, strict UTF-8", () => {
+  it.effect("a FIFO, given directly or found in a directory, is refused naming it, without waiting for a writer", () => Effect.gen(function*() {
+    const root = tree({ "a.yaml": "profiles: []\n" })
+    fifo(join(root, "b.yaml"))
+    for (const path of [join(root, "b.yaml"), root]) {
+      const error = yield* loadError([path])
+      assert.strictEqual(error._tag, "SourceUnavailable")
+      assert.strictEqual(error.message, `${join(root, "b.yaml")}: is a FIFO (named pipe), not a regular file; only regular files are read`)
+    }
+  }))
+
+  it.effect("a device (/dev/zero) or a socket is refused without being read", () => Effect.gen(function*() {
+    const error = yield* loadError(["/dev/zero"])
+    assert.strictEqual(error.message, "/dev/zero: is a character device, not a regular file; only regular files are read")
+    const user = yield* Effect.flip(ConfigSource.use((s) => s.userSettings("alice")).pipe(Effect.provide(source({ paths: [], userSettingsFile: "/dev/zero" }))))
+    assert.strictEqual(user.message, "/dev/zero: is a character device, not a regular file; only regular files are read")
+    const socket = join(tree({}), "s.yaml")
+    const server = createServer()
+    yield* Effect.callback<void>((resume) => void server.listen(socket, () => resume(Effect.void)))
+    const fromSocket = yield* loadError([socket]).pipe(Effect.ensuring(Effect.callback<void>((resume) => void server.close(() => resume(Effect.void)))))
+    assert.strictEqual(fromSocket.message, `${socket}: is a socket, not a regular file; only regular files are read`)
+  }))
+
+  it.effect(`a file over ${maxFileBytes / 1024 / 1024} MiB is refused before it is read, with its size`, () => Effect.gen(function*() {
+    assert.strictEqual(maxFileBytes, 8 * 1024 * 1024)
+    const root = tree({})
+    const big = join(root, "big.yaml")
+    writeFileSync(big, "")
+    truncateSync(big, 64 * 1024 * 1024 * 1024) // sparse: reading it whole would take minutes and 64 GiB
+    const error = yield* loadError([root])
+    assert.strictEqual(error._tag, "SourceUnavailable")
+    assert.strictEqual(error.message,
+      `${big}: 65536 MiB (68719476736 bytes), larger than the 8 MiB jsp reads of one input (a ConfigMap holds at most 1 MiB); not read`)
+    writeFileSync(big, `profiles: []\n${" ".repeat(maxFileBytes - 13)}`)
+    assert.deepStrictEqual((yield* loadPath(big)).errors, [])
+  }).pipe(Effect.provide(NodeServices.layer)))
+
+  it.effect.skipIf(!existsSync("/proc/self/status"))("a file holding more than its size says (as in /proc) stops at the bound", () => Effect.gen(function*() {
+    const error = yield* Effect.flip(readBoundedText("/proc/self/status", 16))
+    assert.strictEqual(error._tag, "SourceUnavailable")
+    assert.match(error.message, /^\/proc\/self\/status: holds more than its size said, past the 0\.0 MiB jsp reads/u)
+    assert.match(yield* readBoundedText("/proc/self/status"), /^Name:/u)
+  }).pipe(Effect.provide(NodeServices.layer)))
+
+  it.effect("directories are not recursed into: a symbolic link to a directory, or a loop of them, is never followed", () => Effect.gen(function*() {
+    const root = tree({ "a.yaml": "profiles: [{ name: a }]\n", "sub/b.yaml": "profiles: [{ name: b }]\n" })
+    symlinkSync(root, join(root, "sub", "up"))
+    symlinkSync(".", join(root, "self"))
+    symlinkSync(join(root, "sub"), join(root, "linked"))
+    assert.deepStrictEqual((yield* profileNames({ paths: [root] })).names, ["a"])
+    // Named like a document, a directory is refused, not read.
+    symlinkSync(".", join(root, "here.yaml"))
+    assert.strictEqual((yield* loadError([root])).message,
+      `${join(root, "here.yaml")}: is a directory, not a regular file; only regular files are read (directories inside a configuration directory are not read)`)
+  }))
+
+  it.effect("a symbolic link to a file is read (ConfigMap volumes are links); a link loop is refused naming it", () => Effect.gen(function*() {
+    const root = tree({ "data/a.yaml": "profiles: [{ name: a }]\n" })
+    const dir = join(root, "mounted")
+    mkdirSync(dir)
+    symlinkSync(join(root, "data", "a.yaml"), join(dir, "a.yaml"))
+    assert.deepStrictEqual((yield* profileNames({ paths: [dir] })).names, ["a"])
+    symlinkSync("loop.yaml", join(dir, "loop.yaml"))
+    assert.strictEqual((yield* loadError([dir])).message, `${join(dir, "loop.yaml")}: too many levels of symbolic links (a symbolic link loop)`)
+  }))
+
+  it.effect("invalid UTF-8 is a problem of the document with line, column and byte offset, reported with the others", () => Effect.gen(function*() {
+    const root = tree({ "b.yaml": "profiles:\n  - name: [x\n" })
+    writeFileSync(join(root, "a.yaml"), Buffer.from([...Buffer.from("profiles:\n  - name: caf"), 0xe9, ...Buffer.from("\n")]))
+    const error = yield* loadError([root])
+    assert.strictEqual(error._tag, "InvalidConfiguration")
+    const lines = error.message.split("\n")
+    assert.strictEqual(lines[0], `${join(root, "a.yaml")}: line 2, column 14: not valid UTF-8: byte 0xe9 at byte offset 23`)
+    assert.match(lines[1] ?? "", /b\.yaml: line \d+, column \d+: /u)
+  }))
+
+  it("strict UTF-8: overlong forms, surrogates and truncated sequences are refused; a byte order mark is dropped", () => {
+    const problem = (bytes: ReadonlyArray<number>) => {
+      const result = decodeUtf8("x", Uint8Array.from(bytes))
+      return Result.isFailure(result) ? result.failure.message : `decoded ${JSON.stringify(result.success)}`
+    }
+    assert.strictEqual(problem([0x61, 0xc0, 0xaf]), "x: line 1, column 2: not valid UTF-8: byte 0xc0 at byte offset 1")
+    assert.strictEqual(problem([0x61, 0x0a, 0x62, 0xed, 0xa0, 0x80]), "x: line 2, column 2: not valid UTF-8: byte 0xed at byte offset 3")
+    assert.strictEqual(problem([0xe2, 0x82, 0xac, 0xe2, 0x82]), "x: line 1, column 2: not valid UTF-8: byte 0xe2 at byte offset 3")
+    assert.strictEqual(problem([0xff, 0xfe, 0x61, 0x00]), "x: line 1, column 1: not valid UTF-8: byte 0xff at byte offset 0 (the file looks like UTF-16; save it as UTF-8)")
+    assert.strictEqual(problem([0xef, 0xbb, 0xbf, 0x61, 0xe2, 0x82, 0xac]), "decoded \"a€\"")
+  })
+
+  it.effect("a stream (standard input) is read up to the bound, then closed: it never grows past it", () => Effect.gen(function*() {
+    let produced = 0
+    let closed = false
+    const endless = async function*() {
+      try {
+        for (;;) {
+          produced += 1
+          yield new Uint8Array(64 * 1024)
+        }
+      } finally {
+        closed = true
+      }
+    }
+    const error = yield* Effect.flip(readBoundedStream("<stdin>", endless()))
+    assert.strictEqual(error.message, "<stdin>: more than the 8 MiB jsp reads of one input (a ConfigMap holds at most 1 MiB); stopped reading")
+    assert.isTrue(closed)
+    assert.strictEqual(produced, maxFileBytes / (64 * 1024) + 1)
+    const small = async function*() {
+      yield "a: "
+      yield new TextEncoder().encode("1\n")
+    }
+    assert.strictEqual(yield* readBoundedStream("<stdin>", small()), "a: 1\n")
   }))
 })

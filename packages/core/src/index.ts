@@ -114,7 +114,8 @@ export {
   RequestAboveLimit,
   SourceUnavailable,
   type UnavailableReason,
-  UnknownSize
+  UnknownSize,
+  VolumeConflict
 } from "./errors/errors.ts"
 export { type JspError, type Outcome, outcomeOf } from "./errors/outcome.ts"
 export { formatWarning, type Warning, warning } from "./errors/warning.ts"

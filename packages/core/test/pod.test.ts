@@ -199,3 +199,34 @@ profiles:
     expect(Result.isFailure(result) && result.failure.message).toBe(message)
   })
 })
+
+describe("volumes the pod already has (SPEC 6)", () => {
+  const config = configurationFromText(`
+profiles:
+  - name: shared-home
+    volumes: [{ name: home, persistentVolumeClaim: { claimName: team-pvc }, mountPath: /opt/app-root/src }]
+`)
+  const resolved = resolveOrThrow(config, { user: "u" }).merged
+
+  it("a profile volume named like a different pod volume is refused, naming both", () => {
+    const pod = withSpec(kubespawnerPod(), { volumes: [{ name: "home", persistentVolumeClaim: { claimName: "jupyterhub-nb-u-pvc" } }] })
+    const result = applyRaw(pod, resolved, { user: "u" })
+    expect(Result.isFailure(result) && result.failure.message).toBe(
+      "volume \"home\" from shared-home ({\"name\":\"home\",\"persistentVolumeClaim\":{\"claimName\":\"team-pvc\"}}) would replace the pod's own volume of that name " +
+      "({\"name\":\"home\",\"persistentVolumeClaim\":{\"claimName\":\"jupyterhub-nb-u-pvc\"}}); rename one of them")
+  })
+
+  it("the same definition is no change, so applying twice gives the same pod", () => {
+    const once = applyOrThrow(kubespawnerPod(), resolved, { user: "u" })
+    expect(applyOrThrow(once, resolved, { user: "u" })).toEqual(once)
+  })
+})
+
+describe("mount paths stay under the default mount path", () => {
+  it("a relative path climbing out with '..' is refused on load; one that stays under it is fine", () => {
+    expect(() => configurationFromText("profiles: [{ volumes: [{ name: v, persistentVolumeClaim: { claimName: c }, mountPath: ../../etc }] }]"))
+      .toThrow("profiles[0].volumes[0].mountPath: a relative mountPath must stay under the default mount path; \"../../etc\" climbs out of it with '..'")
+    const fine = configurationFromText("profiles: [{ volumes: [{ name: v, persistentVolumeClaim: { claimName: c }, mountPath: a/../b }] }]")
+    expect(fine.profiles[0]?.profile.volumes?.[0]?.mountPath).toBe("a/../b")
+  })
+})

@@ -1,8 +1,8 @@
 import { Result } from "effect"
 import { arrayAt, invalidPod, objectAt, type PodView, type Read } from "../decode/pod.ts"
-import { InvalidDocument, RequestAboveLimit } from "../errors/errors.ts"
+import { InvalidDocument, RequestAboveLimit, VolumeConflict } from "../errors/errors.ts"
 import type { GpuMode } from "../merge/gpu.ts"
-import { appendDistinct, isJsonArray, isJsonObject, type JsonObject } from "../internal/json.ts"
+import { appendDistinct, canonicalJson, isJsonArray, isJsonObject, type JsonObject } from "../internal/json.ts"
 import type { MergedProfile, Sourced } from "../merge/merge.ts"
 import { appliedProfilesAnnotation, userLabel } from "../kube/annotations.ts"
 import { requestsAboveLimits } from "../kube/limits.ts"
@@ -70,6 +70,23 @@ const checkRequestsWithinLimits = (
   })
 }
 
+// A profile volume may only reuse a name the pod has for the very same volume (then nothing changes,
+// which is what keeps applying twice a no-op); any other would silently replace the pod's own.
+const conflictingVolume = (existing: ReadonlyArray<JsonObject>, added: ReadonlyArray<PodVolume>, merged: MergedProfile): VolumeConflict | undefined => {
+  for (const [i, { volume }] of added.entries()) {
+    const same = existing.find((v) => v["name"] === volume["name"])
+    if (same !== undefined && canonicalJson(same) !== canonicalJson(volume)) {
+      return new VolumeConflict({
+        name: String(volume["name"]),
+        from: merged.volumes[i]?.from ?? "a profile",
+        existing: canonicalJson(same),
+        added: canonicalJson(volume)
+      })
+    }
+  }
+  return undefined
+}
+
 const securityContextFor = (existing: JsonObject, mode: GpuMode): JsonObject => {
   if (mode === "privileged") return { ...existing, privileged: true }
   const capabilities = isJsonObject(existing["capabilities"]) ? existing["capabilities"] : {}
@@ -94,7 +111,7 @@ export const applyToPod = (
   view: PodView,
   merged: MergedProfile,
   options: PodOptions
-): Result.Result<JsonObject, InvalidDocument | RequestAboveLimit> => {
+): Result.Result<JsonObject, InvalidDocument | RequestAboveLimit | VolumeConflict> => {
   const { pod, metadata, labels, annotations, spec, containers, notebookIndex } = view
   const mountBase = options.defaultMountPath ?? defaultMountPath
   const podVolumes = merged.volumes.map(({ value }) => toPodVolume(value, mountBase))
@@ -118,6 +135,8 @@ export const applyToPod = (
 
   const volumes = namedAt(spec, "volumes", ["spec"])
   if (volumes instanceof InvalidDocument) return Result.fail(volumes)
+  const conflict = conflictingVolume(volumes, podVolumes, merged)
+  if (conflict !== undefined) return Result.fail(conflict)
   const tolerations = arrayAt(spec, "tolerations", ["spec"])
   if (tolerations instanceof InvalidDocument) return Result.fail(tolerations)
   const affinity = objectAt(spec, "affinity", ["spec"])

@@ -99,3 +99,15 @@ export class MissingInput extends Data.TaggedError("MissingInput")<{
     return `no ${this.what}: ${this.hint}`
   }
 }
+
+/** A profile's volume has the name of a different volume the pod already has (SPEC 6): taking it over could hide the user's home. */
+export class VolumeConflict extends Data.TaggedError("VolumeConflict")<{
+  readonly name: string
+  readonly from: string
+  readonly existing: string
+  readonly added: string
+}> {
+  override get message(): string {
+    return `volume "${this.name}" from ${this.from} (${this.added}) would replace the pod's own volume of that name (${this.existing}); rename one of them`
+  }
+}

@@ -1,7 +1,7 @@
-import type { InvalidConfiguration, InvalidDocument, MissingInput, RequestAboveLimit, SourceUnavailable, UnknownSize } from "./errors.ts"
+import type { InvalidConfiguration, InvalidDocument, MissingInput, RequestAboveLimit, SourceUnavailable, UnknownSize, VolumeConflict } from "./errors.ts"
 
 /** Every error a use case can fail with. */
-export type JspError = InvalidConfiguration | InvalidDocument | MissingInput | SourceUnavailable | UnknownSize | RequestAboveLimit
+export type JspError = InvalidConfiguration | InvalidDocument | MissingInput | SourceUnavailable | UnknownSize | RequestAboveLimit | VolumeConflict
 
 /** What an error means to a caller: whose fault, the process exit code, the HTTP status. */
 export interface Outcome {
@@ -34,6 +34,7 @@ export const outcomeOf = (error: JspError): Outcome => {
     case "MissingInput":
     case "UnknownSize":
     case "RequestAboveLimit":
+    case "VolumeConflict":
       return { kind: "input", exitCode: 1, httpStatus: 422 }
   }
 }

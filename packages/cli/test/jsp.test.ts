@@ -135,6 +135,16 @@ describe("jsp validate and schema", () => {
     ])
   })
 
+  it("nothing found is not success: validate fails, every other command warns naming the paths", async () => {
+    const empty = mkdtempSync(join(tmpdir(), "jsp-empty-"))
+    expect(await jsp(["validate", empty])).toEqual({ code: 1, stdout: "", stderr: `${empty}: no configuration found\njsp: 1 problem found\n` })
+    const notice = `${empty}: no configuration found (no configuration document, no ConfigMap jupyter-singleuser-profiles, none labelled jupyterhub.opendatahub.io/user=profile); every spawn gets nothing from jsp`
+    expect((await jsp(["sizes", "-c", empty])).stderr).toBe(`warning: ${notice}\n`)
+    const resolved = await jsp(["resolve", "-c", empty, "--user", "u", "--image", "i:1"])
+    expect(resolved.code).toBe(0)
+    expect(JSON.parse(resolved.stdout).warnings).toEqual([{ source: empty, message: notice.slice(empty.length + 2) }])
+  })
+
   it("a size requesting more than its own limit is an error", async () => {
     const file = testdata("upside-down.yaml")
     expect(await jsp(["validate", file])).toMatchObject({

@@ -141,7 +141,7 @@ export const FileConfigSource = (options: FileSourceOptions) =>
         ? Effect.fail(new InvalidConfiguration({ documents: errors }))
         : Effect.succeed<LoadedConfiguration>({
           configuration: combineDocuments(documents),
-          warnings: documents.length === 0 ? [...warnings, noConfigurationWarning(where, names)] : warnings
+          warnings: documents.length === 0 ? [...warnings, noConfigurationWarning(where, names, true)] : warnings
         })))
     // The same document object for a user every time, so that what was read of it is reused.
     const settings = new Map<string, Option.Option<RawDocument>>()

@@ -82,8 +82,8 @@ export const missingKeyWarning = (origin: string, name: string, names: ConfigMap
   warning(origin, `ConfigMap ${name} has no key ${names.key}; skipped`)
 
 /** The warning for a source that holds no configuration at all: never taken for an empty success (SPEC 10). */
-export const noConfigurationWarning = (where: string, names: ConfigMapNames): Warning =>
-  warning(where, `no configuration found (no ConfigMap ${names.configMap}, none labelled ${names.label.key}=${names.label.value}); every spawn gets nothing from jsp`)
+export const noConfigurationWarning = (where: string, names: ConfigMapNames, files = false): Warning =>
+  warning(where, `no configuration found (${files ? "no configuration document, " : ""}no ConfigMap ${names.configMap}, none labelled ${names.label.key}=${names.label.value}); every spawn gets nothing from jsp`)
 
 /** The configuration documents of a set of ConfigMaps, in the order the cluster gives them (SPEC 1); a ConfigMap without the key is skipped with a warning. */
 export const configDocumentsOf = (

@@ -3,16 +3,8 @@ import { InvalidDocument } from "../errors/errors.ts"
 import { type Warning, warning } from "../errors/warning.ts"
 import { isJsonArray, isJsonObject, type Json, type JsonObject } from "../internal/json.ts"
 import { gpuTypeAnnotation, groupsAnnotation, sizeAnnotation, usernameAnnotation } from "../kube/annotations.ts"
+import type { SpawnInput } from "../select/spawn.ts"
 import { formatPath } from "./schema.ts"
-
-/** What a pod itself says about its spawn (SPEC 5): annotations and the notebook container's image. */
-export interface PodSpawn {
-  readonly user?: string
-  readonly groups?: ReadonlyArray<string>
-  readonly image?: string
-  readonly size?: string
-  readonly gpuType?: string
-}
 
 /** A pod read once: the parts the transform touches, checked, and what it says about its spawn. Everything else stays in `pod`. */
 export interface PodView {
@@ -24,7 +16,8 @@ export interface PodView {
   readonly containers: ReadonlyArray<Json>
   /** The notebook container: the one named `notebook`, else the first. */
   readonly notebookIndex: number
-  readonly spawn: PodSpawn
+  /** What the pod itself says about its spawn: annotations and the notebook container's image. */
+  readonly spawn: SpawnInput
   readonly warnings: ReadonlyArray<Warning>
 }
 

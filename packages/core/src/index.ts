@@ -81,6 +81,8 @@ export { renderUserSettings, UserSettingsUpdate } from "./user-settings/write.ts
 
 // Services (SPEC 7).
 export { serviceContributionName, type ServiceReturn, withServiceReturns } from "./services/returns.ts"
+export { type PlannedObject, serviceOwnerName } from "./services/plan.ts"
+export { ServiceTemplateError } from "./services/template-error.ts"
 
 // Ports: what adapters implement.
 export {
@@ -104,6 +106,7 @@ export { applySpawn, resolveSpawn, type ServicesStep, type SpawnOptions } from "
 export { listImages, listSizes } from "./use-cases/catalog.ts"
 export { getUserSettings, writeUserSettings } from "./use-cases/user-settings.ts"
 export { validateSource, type ValidationReport } from "./use-cases/validate.ts"
+export { planServices, type ServicesResult, servicesDown, servicesUp } from "./use-cases/services.ts"
 
 // Errors and warnings.
 export {

@@ -102,7 +102,7 @@ describe("applySpawn: one spawn input, completed from the caller, the pod, then 
     const seen: Array<ReadonlyArray<string>> = []
     const { pod, resolution } = yield* applySpawn(kubespawnerPod("alice"), {}, {}, (resolved) => Effect.sync(() => {
       seen.push(resolved.merged.applied)
-      return [{ service: "spark", env: [{ name: "SPARK_CLUSTER", value: "spark-cluster-alice" }, { name: "WHO", value: "the service" }] }]
+      return { returns: [{ service: "spark", env: [{ name: "SPARK_CLUSTER", value: "spark-cluster-alice" }, { name: "WHO", value: "the service" }] }], warnings: [] }
     }))
     assert.deepStrictEqual(seen, [["everyone"]])
     assert.deepStrictEqual(resolution.merged.applied, ["everyone"])

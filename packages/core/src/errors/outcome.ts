@@ -1,7 +1,8 @@
+import type { ServiceTemplateError } from "../services/template-error.ts"
 import type { InvalidConfiguration, InvalidDocument, MissingInput, RequestAboveLimit, SourceUnavailable, UnknownSize, VolumeConflict } from "./errors.ts"
 
 /** Every error a use case can fail with. */
-export type JspError = InvalidConfiguration | InvalidDocument | MissingInput | SourceUnavailable | UnknownSize | RequestAboveLimit | VolumeConflict
+export type JspError = InvalidConfiguration | InvalidDocument | MissingInput | SourceUnavailable | UnknownSize | RequestAboveLimit | VolumeConflict | ServiceTemplateError
 
 /** What an error means to a caller: whose fault, the process exit code, the HTTP status. */
 export interface Outcome {
@@ -28,6 +29,7 @@ export const outcomeOf = (error: JspError): Outcome => {
     case "SourceUnavailable":
       return { kind: "unavailable", exitCode: 3, httpStatus: unavailableStatus[error.reason] }
     case "InvalidConfiguration":
+    case "ServiceTemplateError":
       // The caller did nothing wrong: the operator's configuration cannot be used.
       return { kind: "configuration", exitCode: 1, httpStatus: 500 }
     case "InvalidDocument":

@@ -1,9 +1,10 @@
 import { Effect, Layer, Option, Result } from "effect"
 import { combineDocuments, decodeConfigText, type DecodedDocuments } from "../decode/configuration.ts"
 import { InvalidConfiguration, SourceUnavailable } from "../errors/errors.ts"
-import type { JsonObject } from "../internal/json.ts"
+import { isJsonObject, type JsonObject } from "../internal/json.ts"
 import { userSettingsConfigMapName, userSettingsOwner } from "../kube/names.ts"
-import { ConfigSource, ImageCatalog, type ImageStream, type LoadedConfiguration, UserSettingsStore } from "../ports.ts"
+import { ConfigSource, ImageCatalog, type ImageStream, type KubeObject, type LoadedConfiguration, type OwnerReference, ServiceGateway, UserSettingsStore } from "../ports.ts"
+import { serviceOwnerName } from "../services/plan.ts"
 import { type DocumentText, noConfigurationWarning, defaultConfigMapNames, parseRawDocument, type RawDocument } from "../sources/config-maps.ts"
 import { renderUserSettings } from "../user-settings/write.ts"
 
@@ -93,3 +94,43 @@ export const MemoryImageCatalog = (streams: ReadonlyArray<ImageStream> | undefin
     ? Effect.fail(new SourceUnavailable({ source: "memory", reason: "unreachable", detail: "no image catalog", verb: "list", resource: "imagestreams.image.openshift.io" }))
     : Effect.succeed(streams)
 }))
+
+/**
+ * An in-memory `ServiceGateway`: objects by kind and name, created or replaced (a new
+ * resourceVersion each write), the owner ConfigMap per user, and garbage collection of what it
+ * owns when it is removed, as the API server does. `update` stands in for a controller changing
+ * an object's status.
+ */
+export const MemoryServiceGateway = () => {
+  const objects = new Map<string, KubeObject>()
+  const owners = new Map<string, OwnerReference>()
+  let version = 0
+  const keyOf = (object: KubeObject) => `${object.kind}/${String(object.metadata["name"])}`
+  const layer = Layer.succeed(ServiceGateway, ServiceGateway.of({
+    ensureOwner: (user) => Effect.sync(() => {
+      const name = serviceOwnerName(user)
+      const known = owners.get(name) ?? { apiVersion: "v1", kind: "ConfigMap", name, uid: `uid-${++version}` }
+      owners.set(name, known)
+      return known
+    }),
+    submit: (object) => Effect.sync(() => {
+      const stored: KubeObject = { ...object, metadata: { ...object.metadata, resourceVersion: String(++version) } }
+      objects.set(keyOf(object), stored)
+      return stored
+    }),
+    read: (object) => Effect.sync(() => Option.fromNullishOr(objects.get(keyOf(object)))),
+    removeOwner: (user) => Effect.sync(() => {
+      const owner = owners.get(serviceOwnerName(user))
+      owners.delete(serviceOwnerName(user))
+      for (const [key, object] of objects) {
+        const refs = object.metadata["ownerReferences"]
+        if (owner !== undefined && Array.isArray(refs) && refs.some((r) => isJsonObject(r) && r["uid"] === owner.uid)) objects.delete(key)
+      }
+    })
+  }))
+  const update = (kind: string, name: string, change: (object: KubeObject) => KubeObject) => {
+    const object = objects.get(`${kind}/${name}`)
+    if (object !== undefined) objects.set(`${kind}/${name}`, change(object))
+  }
+  return { layer, objects, owners, update }
+}

@@ -3,7 +3,8 @@ import { applyToPod } from "../apply/pod.ts"
 import { type PodView, readPod } from "../decode/pod.ts"
 import type { GpuMode } from "../merge/gpu.ts"
 import { type Resolution, resolveProfile, type UnknownSizePolicy } from "../merge/resolve.ts"
-import { type ServiceReturn, withServiceReturns } from "../services/returns.ts"
+import { withServiceReturns } from "../services/returns.ts"
+import type { ServicesResult } from "./services.ts"
 import { completeSpawn, type SpawnInput, spawnUser } from "../select/spawn.ts"
 import type { JsonObject } from "../internal/json.ts"
 import { loadConfiguration, loadUserSettings } from "./configuration.ts"
@@ -38,7 +39,7 @@ const resolveFor = Effect.fnUntraced(function*(input: SpawnInput, pod: PodView |
 export const resolveSpawn = (input: SpawnInput, options: SpawnOptions = {}) => resolveFor(input, undefined, options)
 
 /** What runs between resolving and applying a spawn: deploys its services and returns what they give the notebook (SPEC 7). */
-export type ServicesStep<E, R> = (resolution: Resolution) => Effect.Effect<ReadonlyArray<ServiceReturn>, E, R>
+export type ServicesStep<E, R> = (resolution: Resolution) => Effect.Effect<ServicesResult, E, R>
 
 /**
  * Resolves a spawn and applies it to the pod (SPEC 5): the same function behind the CLI and the
@@ -50,7 +51,8 @@ export const applySpawn = <E = never, R = never>(pod: unknown, input: SpawnInput
   Effect.gen(function*() {
     const view = yield* Effect.fromResult(readPod(pod))
     const resolved = yield* resolveFor(input, view, options)
-    const resolution = services === undefined ? resolved : withServiceReturns(resolved, yield* services(resolved))
+    const ran = services === undefined ? undefined : yield* services(resolved)
+    const resolution = ran === undefined ? resolved : { ...withServiceReturns(resolved, ran.returns), warnings: [...resolved.warnings, ...ran.warnings] }
     const result: JsonObject = yield* Effect.fromResult(applyToPod(view, resolution.merged, {
       user: resolution.spawn.user,
       gpuMode: options.gpuMode,

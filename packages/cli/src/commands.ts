@@ -17,6 +17,7 @@ import { printWarnings, reportErrors } from "./report.ts"
 import { outputFlag, sourceFlags, spawnFlags } from "./spawn-flags.ts"
 import { configSourceLayer, type SourceFlags, sourceKind } from "./sources.ts"
 import { images, sizes, userSettings } from "./catalog-commands.ts"
+import { services } from "./services-commands.ts"
 import { validate as validateWith } from "./validate.ts"
 
 interface SpawnFlags extends SourceFlags {
@@ -117,5 +118,5 @@ const schema = Command.make("schema", { verbose: sourceFlags.verbose }, () => Co
 /** The `jsp` command. */
 export const jsp = Command.make("jsp").pipe(
   Command.withDescription("JupyterHub singleuser profiles: decide what each notebook pod gets, and why"),
-  Command.withSubcommands([apply, resolve, explain, validate, schema, images, sizes, userSettings])
+  Command.withSubcommands([apply, resolve, explain, validate, schema, images, sizes, userSettings, services])
 )

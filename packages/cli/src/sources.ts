@@ -17,6 +17,8 @@ export interface SourceFlags {
   readonly configMapLabel: string
   readonly configMapKey: string
   readonly userSettings?: Option.Option<string>
+  /** Files holding services' templates (ConfigMap manifests), read beside the configuration. */
+  readonly templates?: ReadonlyArray<string>
 }
 
 /** Where configuration lives, from `--configmap`, `--configmap-label` and `--configmap-key`. */
@@ -60,7 +62,7 @@ export const configSourceLayer = (flags: SourceFlags) => Layer.unwrap(Effect.gen
       return yield* new CliFailure({ text: "no configuration: give --config PATH, or --source cluster", code: ExitCode.usage })
     }
     const userSettingsFile = flags.userSettings === undefined ? undefined : Option.getOrUndefined(flags.userSettings)
-    return FileConfigSource({ paths: flags.config, userSettingsFile, names: yield* namesOf(flags) }).pipe(Layer.provide(NodeServices.layer))
+    return FileConfigSource({ paths: flags.config, userSettingsFile, names: yield* namesOf(flags), templates: flags.templates }).pipe(Layer.provide(NodeServices.layer))
   }
   if (flags.userSettings !== undefined && Option.isSome(flags.userSettings)) {
     return yield* new CliFailure({ text: "--user-settings reads a file: it goes with --config (the cluster source reads the user's ConfigMap)", code: ExitCode.usage })

@@ -97,6 +97,8 @@ export interface FileSourceOptions {
   /** A file holding one user's settings (raw document or ConfigMap), read instead of looking them up by name. */
   readonly userSettingsFile?: string | undefined
   readonly names?: ConfigMapNames | undefined
+  /** Paths read only for their ConfigMaps' data (services' templates, SPEC 7), after those of `paths`. */
+  readonly templates?: ReadonlyArray<string> | undefined
 }
 
 /** Reads every path; all problems of all documents are collected before failing. */
@@ -135,6 +137,11 @@ export const FileConfigSource = (options: FileSourceOptions) =>
       Effect.provideService(FileSystem.FileSystem, fs),
       Effect.provideService(Path.Path, path)
     ))
+    const templateConfigMaps = yield* Effect.cached(Effect.forEach(options.templates ?? [], (p) => loadPath(p, names)).pipe(
+      Effect.map((all) => all.flatMap((l) => l.configMaps)),
+      Effect.provideService(FileSystem.FileSystem, fs),
+      Effect.provideService(Path.Path, path)
+    ))
     // Combined once, so that every spawn shares the configuration's caches.
     const configuration = yield* Effect.cached(Effect.flatMap(loaded, ({ documents, warnings, errors }) =>
       errors.length > 0
@@ -160,8 +167,10 @@ export const FileConfigSource = (options: FileSourceOptions) =>
         if (file !== undefined) return readUserSettingsFile(file, user, names).pipe(Effect.provideService(FileSystem.FileSystem, fs))
         return fromFiles(user)
       },
-      configMapKey: (name, key) => Effect.map(loaded, ({ configMaps }) =>
-        Option.fromNullishOr(configMaps.findLast((cm) => cm.name === name)).pipe(Option.flatMapNullishOr((cm) => documentOf(cm, key)))),
+      configMapKey: (name, key) => Effect.gen(function*() {
+        const all = [...(yield* loaded).configMaps, ...yield* templateConfigMaps]
+        return Option.fromNullishOr(all.findLast((cm) => cm.name === name)).pipe(Option.flatMapNullishOr((cm) => documentOf(cm, key)))
+      }),
       inventory: Effect.map(loaded, ({ documents, configMaps, warnings, errors }) => ({
         where,
         documents,

@@ -28,7 +28,7 @@ const noFiles = {
   readFileSync: () => { throw new Error("templates may not include files") },
   resolve: (_dir: string, file: string) => file
 }
-const liquid = new Liquid({ strictVariables: true, strictFilters: true, ownPropertyOnly: true, cache: true, fs: noFiles })
+const liquid = new Liquid({ strictVariables: true, strictFilters: true, ownPropertyOnly: true, cache: true, fs: noFiles, relativeReference: false })
 
 // A template written for the original (rendered as text, then parsed) may have `key: {{ x }}`: as
 // YAML that is a flow mapping, not a value, and it fails to parse. Say how to fix it.

@@ -124,6 +124,8 @@ export const retryBudgetFactor = 2
 /** Another try starts only if at least this share of a request timeout is left of the budget. */
 const minimumTryShare = 0.25
 
+const maxTimerMs = 2 ** 31 - 1
+
 /** Per-call options of the generated API that give the call an abort signal. */
 export type CallOptions = ConfigurationOptions<ObservableMiddleware>
 
@@ -167,11 +169,12 @@ export const attemptRequest = <A>(timeoutMs: number, request: (options: CallOpti
         const closing = abort === undefined ? used?.close() : used?.destroy()
         closing?.catch(() => undefined)
       }
+      // A timer longer than 2^31-1 ms would fire at once (Node's limit); that long is no limit anyway.
       const timer = setTimeout(() => {
         const error = new RequestTimedOut(timeoutMs)
         finish(error)
         reject(error)
-      }, timeoutMs)
+      }, Math.min(timeoutMs, maxTimerMs))
       const onInterrupt = () => {
         finish(interrupted.reason ?? new Error("interrupted"))
         reject(interrupted.reason)

@@ -1,3 +1,8 @@
+import { spawn } from "node:child_process"
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { configMaps, FakeApiServer, imageStreams } from "@jsp/kube-fake"
 import { ConfigSource, ImageCatalog, loadConfiguration, SourceUnavailable, writeUserSettings } from "@jsp/core"
 import { Effect, Exit, Layer, Result, Scope } from "effect"
@@ -145,4 +150,44 @@ describe("a one-shot command's requests", () => {
     expect(Effect.runSync(Effect.provide(ConfigSource.use((s) => s.inventory), context)).where).toMatch(/namespace odh/u)
     await nothingLeftOpen(before)
   })
+})
+
+describe("a one-shot process against a server that never answers", () => {
+  // The in-process checks above count sockets; this one is the user's view: a process that reads
+  // once and then has nothing left to do ends by itself, while the server still holds its end.
+  it("ends by itself once the read has failed", async () => {
+    fake.hang = "headers"
+    const adapter = fileURLToPath(new URL("../src/index.ts", import.meta.url))
+    const script = join(mkdtempSync(join(tmpdir(), "jsp-deadline-")), "one-shot.mjs")
+    writeFileSync(script, [
+      `import { Effect, Layer, Result } from "${fileURLToPath(new URL("../node_modules/effect/dist/index.js", import.meta.url))}"`,
+      `import { ClusterConfigSource, loadCluster } from "${adapter}"`,
+      `const cluster = loadCluster({ server: ${JSON.stringify(fake.url)}, token: ${JSON.stringify(token)}, namespace: "odh", requestTimeoutSeconds: 0.3 })`,
+      "if (Result.isFailure(cluster)) throw cluster.failure",
+      "const exit = await Effect.runPromiseExit(Effect.scoped(Layer.build(ClusterConfigSource(cluster.success, { watch: false }))))",
+      "console.log(exit._tag === 'Failure' ? String(exit.cause) : 'succeeded')",
+      ""
+    ].join("\n"))
+    const child = spawn(process.execPath, [script], { stdio: ["ignore", "pipe", "pipe"] })
+    let output = ""
+    child.stdout.on("data", (chunk: Buffer) => { output += chunk.toString("utf8") })
+    child.stderr.on("data", (chunk: Buffer) => { output += chunk.toString("utf8") })
+    // Generous: starting Node and loading the client takes seconds on a loaded machine.
+    const ended = await new Promise<{ code: number | null; signal: NodeJS.Signals | null } | "still running">((resolve) => {
+      const timer = setTimeout(() => resolve("still running"), 25_000)
+      child.on("exit", (code, signal) => {
+        clearTimeout(timer)
+        resolve({ code, signal })
+      })
+    })
+    if (ended === "still running") {
+      child.kill("SIGKILL")
+      await new Promise((resolve) => child.on("exit", resolve))
+    }
+    expect(child.exitCode !== null || child.signalCode !== null).toBe(true)
+    expect(ended).toEqual({ code: 0, signal: null })
+    expect(output).toMatch(/did not answer in time .*; 2 tries in/u)
+    // The server still holds its end of those connections: they did not keep the process alive.
+    expect(fake.count("list")).toBe(2)
+  }, 40_000)
 })

@@ -96,7 +96,8 @@ export const describeApiError = (error: unknown, context: RequestContext, attemp
         const text = causeText(error)
         if (error instanceof RequestTimedOut) {
           const timeout = context.timeoutMs ?? error.timeoutMs
-          return ["timeout", `${what}: the API server did not answer in time (each try may take ${seconds(timeout)}, all tries together ${seconds(timeout * retryBudgetFactor)})`]
+          const budget = attempts !== undefined && attempts.tries > 1 ? `, all tries together ${seconds(timeout * retryBudgetFactor)}` : ""
+          return ["timeout", `${what}: the API server did not answer in time (each try may take ${seconds(timeout)}${budget})`]
         }
         if (/timeout|timed out|aborted/iu.test(text)) return ["timeout", `${what}: the API server did not answer in time (${text})`]
         return ["unreachable", `${what}: cannot reach the API server (${text})`]

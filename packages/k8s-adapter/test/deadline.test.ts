@@ -7,7 +7,7 @@ import { configMaps, FakeApiServer, imageStreams } from "@jsp/kube-fake"
 import { ConfigSource, ImageCatalog, loadConfiguration, SourceUnavailable, writeUserSettings } from "@jsp/core"
 import { Effect, Exit, Layer, Result, Scope } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { type Cluster, ClusterConfigSource, ClusterImageCatalog, ClusterUserSettingsStore, loadCluster } from "../src/index.ts"
+import { type Cluster, ClusterConfigSource, ClusterImageCatalog, ClusterUserSettingsStore, describeApiError, loadCluster, RequestTimedOut } from "../src/index.ts"
 import { configMap, eventually, namespace, token } from "./helpers.ts"
 
 // One deadline per try covers connecting, the headers and the body; the tries of a read together
@@ -127,6 +127,11 @@ describe("retries", () => {
     const { error } = await failure(oneShotSource(clusterWith(5)))
     expect(error.message).toMatch(/list configmaps: the API server answered 503 — injected failure; 5 tries in [\d.]+ s$/u)
     expect(fake.count("list")).toBe(5)
+  })
+
+  it("a timed-out write was tried once (it may have happened), and its message offers no budget for more", () => {
+    const error = describeApiError(new RequestTimedOut(300), { verb: "create", resource: "configmaps", name: "x", namespace, server: "http://s", timeoutMs: 300 }, { tries: 1, elapsedMs: 301 })
+    expect(error.message).toBe("cluster http://s namespace odh: create configmaps x: the API server did not answer in time (each try may take 0.3 s); 1 try in 0.3 s")
   })
 
   it("a write is tried once", async () => {

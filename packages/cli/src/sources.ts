@@ -13,6 +13,8 @@ export interface SourceFlags {
   readonly kubeconfig: Option.Option<string>
   readonly server: Option.Option<string>
   readonly token: Option.Option<string>
+  /** `--request-timeout`: seconds one try of an API request may take. */
+  readonly requestTimeout: number
   readonly configMap: string
   readonly configMapLabel: string
   readonly configMapKey: string
@@ -43,11 +45,13 @@ const usage = (text: string) => Effect.fail(new CliFailure({ text, code: ExitCod
 export const clusterOf = (flags: SourceFlags): Effect.Effect<Cluster, CliFailure> => {
   if (Option.isSome(flags.server) !== Option.isSome(flags.token)) return usage("--server and --token go together")
   if (Option.isSome(flags.server) && Option.isSome(flags.kubeconfig)) return usage("give either --kubeconfig or --server with --token, not both")
+  if (!(flags.requestTimeout > 0)) return usage(`--request-timeout ${flags.requestTimeout}: expected a positive number of seconds`)
   const cluster = loadCluster({
     kubeconfig: Option.getOrUndefined(flags.kubeconfig),
     namespace: Option.getOrUndefined(flags.namespace),
     server: Option.getOrUndefined(flags.server),
-    token: Option.getOrUndefined(flags.token)
+    token: Option.getOrUndefined(flags.token),
+    requestTimeoutSeconds: flags.requestTimeout
   })
   return Result.isSuccess(cluster)
     ? Effect.succeed(cluster.success)

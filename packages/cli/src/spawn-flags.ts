@@ -17,6 +17,8 @@ export const sourceFlags = {
   server: Flag.String("server").pipe(Flag.optional, Flag.withMetavar("URL"),
     Flag.withDescription("API server URL, with --token, instead of a kubeconfig")),
   token: Flag.String("token").pipe(Flag.optional, Flag.withMetavar("TOKEN"), Flag.withDescription("Bearer token for --server")),
+  requestTimeout: Flag.Finite("request-timeout").pipe(Flag.withDefault(10), Flag.withMetavar("SECONDS"),
+    Flag.withDescription("Seconds one try of an API request may take, connecting, headers and body together; a read's retries together take at most twice that (cluster; default 10)")),
   configMap: Flag.String("configmap").pipe(Flag.withDefault("jupyter-singleuser-profiles"), Flag.withMetavar("NAME"),
     Flag.withDescription("The ConfigMap read first (default jupyter-singleuser-profiles)")),
   configMapLabel: Flag.String("configmap-label").pipe(Flag.withDefault("jupyterhub.opendatahub.io/user=profile"), Flag.withMetavar("KEY=VALUE"),

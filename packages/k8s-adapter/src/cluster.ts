@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from "node:fs"
+import { closeSync, existsSync, openSync, readFileSync, readSync, type Stats, statSync } from "node:fs"
 import { homedir } from "node:os"
-import { join } from "node:path"
+import { delimiter, dirname, join } from "node:path"
 import { KubeConfig } from "@kubernetes/client-node"
 import { SourceUnavailable, type UnavailableReason } from "@jsp/core"
 import { Result } from "effect"
@@ -14,7 +14,10 @@ export interface ClusterOptions {
   /** An explicit API server URL (with `token`), instead of a kubeconfig. */
   readonly server?: string | undefined
   readonly token?: string | undefined
-  /** Seconds a single API request may take. */
+  /**
+   * Seconds one try of an API request may take, connecting, headers and body together (default
+   * 10); the tries of a read together take at most twice that.
+   */
   readonly requestTimeoutSeconds?: number | undefined
 }
 
@@ -27,10 +30,68 @@ export interface Cluster {
   readonly requestTimeoutMs: number
 }
 
+/** A kubeconfig larger than this is refused before it is read (real ones are a few KiB). */
+export const maxKubeconfigBytes = 1024 * 1024
+
+const kinds: ReadonlyArray<readonly [string, (s: Stats) => boolean]> = [
+  ["a directory", (s) => s.isDirectory()], ["a FIFO", (s) => s.isFIFO()], ["a character device", (s) => s.isCharacterDevice()],
+  ["a block device", (s) => s.isBlockDevice()], ["a socket", (s) => s.isSocket()]
+]
+
+/**
+ * Why a kubeconfig file cannot be read, checked before opening it: opening a FIFO blocks, and a
+ * device never ends. Undefined when it is a regular file within the bound.
+ */
+const kubeconfigProblem = (file: string): readonly [string, UnavailableReason] | undefined => {
+  let stats: Stats
+  try {
+    stats = statSync(file)
+  } catch (e) {
+    const code = typeof e === "object" && e !== null ? Reflect.get(e, "code") : undefined
+    return code === "ENOENT" || code === "ENOTDIR" ? [`kubeconfig ${file}: no such file`, "not-found"]
+      : code === "EACCES" ? [`kubeconfig ${file}: permission denied`, "forbidden"]
+      : [`kubeconfig ${file}: ${e instanceof Error ? e.message : String(e)}`, "invalid"]
+  }
+  if (!stats.isFile()) {
+    const kind = kinds.find(([, is]) => is(stats))?.[0] ?? "not a regular file"
+    return [`kubeconfig ${file}: not a regular file (${kind}); give the path of a kubeconfig file`, "invalid"]
+  }
+  if (stats.size > maxKubeconfigBytes) return [`kubeconfig ${file}: ${stats.size} bytes, more than a kubeconfig's limit of 1 MiB`, "invalid"]
+  return undefined
+}
+
+/** Reads a checked kubeconfig, never past the bound (a file may grow after the check). */
+const readKubeconfig = (file: string): string | readonly [string, UnavailableReason] => {
+  const problem = kubeconfigProblem(file)
+  if (problem !== undefined) return problem
+  const fd = openSync(file, "r")
+  try {
+    const buffer = Buffer.alloc(maxKubeconfigBytes + 1)
+    let length = 0
+    for (let n = -1; n !== 0 && length < buffer.length;) {
+      n = readSync(fd, buffer, length, buffer.length - length, null)
+      length += n
+    }
+    if (length > maxKubeconfigBytes) return [`kubeconfig ${file}: more than a kubeconfig's limit of 1 MiB`, "invalid"]
+    return buffer.subarray(0, length).toString("utf8")
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** Loads a kubeconfig file as the client's `loadFromFile` does, after the checks. */
+const loadKubeconfigFile = (kubeConfig: KubeConfig, file: string): readonly [string, UnavailableReason] | undefined => {
+  const text = readKubeconfig(file)
+  if (typeof text !== "string") return text
+  kubeConfig.loadFromString(text)
+  kubeConfig.makePathsAbsolute(dirname(file))
+  return undefined
+}
+
 const serviceAccountDir = "/var/run/secrets/kubernetes.io/serviceaccount"
 
 const defaultKubeconfigExists = (): boolean => {
-  const fromEnv = process.env["KUBECONFIG"]?.split(":").find((p) => p !== "")
+  const fromEnv = process.env["KUBECONFIG"]?.split(delimiter).find((p) => p !== "")
   return fromEnv !== undefined ? existsSync(fromEnv) : existsSync(join(homedir(), ".kube", "config"))
 }
 
@@ -59,9 +120,15 @@ export const loadCluster = (options: ClusterOptions = {}): Result.Result<Cluster
         currentContext: "jsp"
       })
     } else if (options.kubeconfig !== undefined) {
-      if (!existsSync(options.kubeconfig)) return fail(`kubeconfig ${options.kubeconfig}: no such file`, "not-found")
-      kubeConfig.loadFromFile(options.kubeconfig)
+      const problem = loadKubeconfigFile(kubeConfig, options.kubeconfig)
+      if (problem !== undefined) return fail(...problem)
     } else if (defaultKubeconfigExists()) {
+      // The client reads $KUBECONFIG's files (merged) or ~/.kube/config: each is checked first.
+      const files = process.env["KUBECONFIG"]?.split(delimiter).filter((p) => p !== "") ?? []
+      for (const file of files.length > 0 ? files : [join(homedir(), ".kube", "config")]) {
+        const problem = kubeconfigProblem(file)
+        if (problem !== undefined) return fail(...problem)
+      }
       kubeConfig.loadFromDefault()
     } else if (existsSync(join(serviceAccountDir, "token"))) {
       kubeConfig.loadFromCluster()
@@ -78,5 +145,7 @@ export const loadCluster = (options: ClusterOptions = {}): Result.Result<Cluster
     ?? kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace
     ?? inClusterNamespace()
     ?? "default"
-  return Result.succeed({ kubeConfig, namespace, server: current.server, requestTimeoutMs: (options.requestTimeoutSeconds ?? 10) * 1000 })
+  const timeout = options.requestTimeoutSeconds ?? 10
+  if (!Number.isFinite(timeout) || timeout <= 0) return fail(`the request timeout must be a positive number of seconds, not ${timeout}`)
+  return Result.succeed({ kubeConfig, namespace, server: current.server, requestTimeoutMs: timeout * 1000 })
 }

@@ -5,7 +5,7 @@ import {
   defaultConfigMapNames
 } from "@jsp/core"
 import { Effect, Layer } from "effect"
-import { apiRequest, describeApiError, isRetryable, readBackoff, readRetries, requestContext } from "./api-errors.ts"
+import { apiRequest, describeApiError, isRetryable, requestContext, retryWithinBudget } from "./api-errors.ts"
 import type { Cluster } from "./cluster.ts"
 import { type CacheLog, ConfigMapCache } from "./config-map-cache.ts"
 import { FirstSyncFailed, type RunningWatch, watchConfigMaps, type WatchState } from "./watcher.ts"
@@ -22,18 +22,19 @@ export interface ClusterSourceOptions {
 const listOnce = (cluster: Cluster, cache: ConfigMapCache) => {
   const core = cluster.kubeConfig.makeApiClient(CoreV1Api)
   return apiRequest(requestContext(cluster, "list", "configmaps"),
-    () => core.listNamespacedConfigMap({ namespace: cluster.namespace })).pipe(Effect.map((list) => cache.replaceAll(list.items)))
+    (options) => core.listNamespacedConfigMap({ namespace: cluster.namespace }, options)).pipe(Effect.map((list) => cache.replaceAll(list.items)))
 }
 
-// The first sync is retried like any read; a watch that later fails restarts by itself.
+// The first sync is retried like any read, within the same budget; a watch that later fails
+// restarts by itself. (Each list of the first sync has the request's deadline.)
 const startWatch = (cluster: Cluster, cache: ConfigMapCache, log: CacheLog, options: ClusterSourceOptions) =>
   Effect.acquireRelease(
-    Effect.tryPromise({
+    retryWithinBudget(cluster.requestTimeoutMs, () => Effect.tryPromise({
       try: () => watchConfigMaps(cluster, cache, (message) => log("warning", message), options.restartBackoff),
       catch: (error) => error instanceof FirstSyncFailed ? error : new FirstSyncFailed(error, "list")
-    }).pipe(
-      Effect.retry({ schedule: readBackoff, times: readRetries, while: (failed) => isRetryable(failed.error) }),
-      Effect.mapError((failed) => describeApiError(failed.error, requestContext(cluster, failed.verb, "configmaps")))
+    }), (failed) => isRetryable(failed.error)).pipe(
+      Effect.mapError(({ error, tries, elapsedMs }) =>
+        describeApiError(error.error, requestContext(cluster, error.verb, "configmaps"), { tries, elapsedMs }))
     ),
     (running: RunningWatch) => Effect.promise(() => running.stop())
   )

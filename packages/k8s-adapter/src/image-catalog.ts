@@ -18,10 +18,10 @@ export const ClusterImageCatalog = (cluster: Cluster) => Layer.succeed(ImageCata
   const api = cluster.kubeConfig.makeApiClient(CustomObjectsApi)
   const list = (labelSelector?: string) =>
     apiRequest(requestContext(cluster, "list", "imagestreams.image.openshift.io"),
-      () => api.listNamespacedCustomObject({
+      (options) => api.listNamespacedCustomObject({
         group: "image.openshift.io", version: "v1", namespace: cluster.namespace, plural: "imagestreams",
         ...(labelSelector === undefined ? {} : { labelSelector })
-      })).pipe(Effect.map(itemsOf))
+      }, options)).pipe(Effect.map(itemsOf))
   return ImageCatalog.of({
     imageStreams: Effect.gen(function*() {
       const labelled = yield* list(`${notebookImageLabel}=true`)

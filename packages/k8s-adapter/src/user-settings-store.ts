@@ -15,7 +15,7 @@ import {
   userSettingsConfigMapName
 } from "@jsp/core"
 import { Effect, Layer, Option, Result } from "effect"
-import { apiStatus, attemptRequest, describeApiError, isRetryable, readBackoff, readRetries, requestContext } from "./api-errors.ts"
+import { apiStatus, type CallOptions, describeApiError, type RequestFailed, requestContext, requestWithRetries } from "./api-errors.ts"
 import type { Cluster } from "./cluster.ts"
 
 /** Labels jsp puts on the objects it writes for a user. */
@@ -25,10 +25,17 @@ const managedLabels = { "app.kubernetes.io/managed-by": "jsp" }
 const maxAttempts = 8
 
 interface Calls<T> {
-  readonly read: () => Promise<T>
-  readonly create: (body: T) => Promise<T>
-  readonly replace: (body: T) => Promise<T>
+  readonly read: (options: CallOptions) => Promise<T>
+  readonly create: (body: T, options: CallOptions) => Promise<T>
+  readonly replace: (body: T, options: CallOptions) => Promise<T>
 }
+
+/** A read where 404 is an answer (nothing stored yet), retried like any read. */
+const readOrMissing = <T>(timeoutMs: number, read: (options: CallOptions) => Promise<T>): Effect.Effect<T | undefined, RequestFailed> =>
+  requestWithRetries(timeoutMs, (options) => read(options).catch((error: unknown): T | undefined => {
+    if (apiStatus(error) === 404) return undefined
+    throw error
+  }))
 
 /**
  * Reads the object, builds the new one from it, and creates it or replaces it with the
@@ -44,24 +51,20 @@ const readModifyWrite = <T>(
   build: (current: T | undefined) => T | undefined
 ): Effect.Effect<void, SourceUnavailable> => {
   const timeout = cluster.requestTimeoutMs
-  const read = attemptRequest(timeout, calls.read).pipe(
-    Effect.map((current): T | undefined => current),
-    Effect.catchIf((e) => apiStatus(e) === 404, () => Effect.succeed(undefined)),
-    Effect.retry({ schedule: readBackoff, times: readRetries, while: isRetryable }),
-    Effect.mapError((e) => ({ error: e, verb: "get" }))
-  )
-  const attempt = (left: number): Effect.Effect<void, { readonly error: unknown; readonly verb: string }> =>
+  const read = readOrMissing(timeout, calls.read).pipe(Effect.mapError((failed) => ({ ...failed, verb: "get" })))
+  const attempt = (left: number): Effect.Effect<void, RequestFailed & { readonly verb: string }> =>
     read.pipe(
       Effect.flatMap((current) => {
         const body = build(current)
         if (body === undefined) return Effect.void
         const verb = current === undefined ? "create" : "update"
-        return attemptRequest(timeout, () => current === undefined ? calls.create(body) : calls.replace(body)).pipe(
-          Effect.asVoid, Effect.mapError((error) => ({ error, verb })))
+        // A write is tried once: after a timeout it may or may not have happened.
+        return requestWithRetries(timeout, (options) => current === undefined ? calls.create(body, options) : calls.replace(body, options), { retry: false }).pipe(
+          Effect.asVoid, Effect.mapError((failed) => ({ ...failed, verb })))
       }),
       Effect.catchIf(({ error }) => apiStatus(error) === 409 && left > 1, () => attempt(left - 1))
     )
-  return attempt(maxAttempts).pipe(Effect.mapError(({ error, verb }) => describeApiError(error, requestContext(cluster, verb, resource, name))))
+  return attempt(maxAttempts).pipe(Effect.mapError((failed) => describeApiError(failed.error, requestContext(cluster, failed.verb, resource, name), failed)))
 }
 
 // Everything else about the object is kept: annotations, owner references, other data.
@@ -102,20 +105,17 @@ export const ClusterUserSettingsStore = (cluster: Cluster, names: ConfigMapNames
   const key = names.userSettingsKey
 
   const configMapCalls = (name: string): Calls<V1ConfigMap> => ({
-    read: () => core.readNamespacedConfigMap({ name, namespace }),
-    create: (body) => core.createNamespacedConfigMap({ namespace, body }),
-    replace: (body) => core.replaceNamespacedConfigMap({ name, namespace, body })
+    read: (options) => core.readNamespacedConfigMap({ name, namespace }, options),
+    create: (body, options) => core.createNamespacedConfigMap({ namespace, body }, options),
+    replace: (body, options) => core.replaceNamespacedConfigMap({ name, namespace, body }, options)
   })
   const secretCalls = (name: string): Calls<V1Secret> => ({
-    read: () => core.readNamespacedSecret({ name, namespace }),
-    create: (body) => core.createNamespacedSecret({ namespace, body }),
-    replace: (body) => core.replaceNamespacedSecret({ name, namespace, body })
+    read: (options) => core.readNamespacedSecret({ name, namespace }, options),
+    create: (body, options) => core.createNamespacedSecret({ namespace, body }, options),
+    replace: (body, options) => core.replaceNamespacedSecret({ name, namespace, body }, options)
   })
-  const readConfigMap = (name: string) => attemptRequest(cluster.requestTimeoutMs, configMapCalls(name).read).pipe(
-    Effect.map((cm): V1ConfigMap | undefined => cm),
-    Effect.catchIf((e) => apiStatus(e) === 404, () => Effect.succeed(undefined)),
-    Effect.retry({ schedule: readBackoff, times: readRetries, while: isRetryable }),
-    Effect.mapError((e) => describeApiError(e, requestContext(cluster, "get", "configmaps", name))))
+  const readConfigMap = (name: string) => readOrMissing(cluster.requestTimeoutMs, configMapCalls(name).read).pipe(
+    Effect.mapError((failed) => describeApiError(failed.error, requestContext(cluster, "get", "configmaps", name), failed)))
 
   return UserSettingsStore.of({
     read: (user) => Effect.gen(function*() {

@@ -1,6 +1,7 @@
 import { CoreV1Api, makeInformer, type V1ConfigMap, type V1ConfigMapList } from "@kubernetes/client-node"
 import type { SourceUnavailable } from "@jsp/core"
-import { describeApiError, requestContext } from "./api-errors.ts"
+import { Effect } from "effect"
+import { attemptRequest, describeApiError, requestContext } from "./api-errors.ts"
 import type { Cluster } from "./cluster.ts"
 import type { ConfigMapCache } from "./config-map-cache.ts"
 
@@ -44,18 +45,18 @@ export const watchConfigMaps = async (
 ): Promise<RunningWatch> => {
   const core = cluster.kubeConfig.makeApiClient(CoreV1Api)
   const context = () => requestContext(cluster, listed ? "watch" : "list", "configmaps")
-  // The informer's list has no timeout of its own: a server that accepts and never answers would
-  // hold the first sync (and every relist) forever.
+  // The informer's list has no deadline of its own: a server that accepts and never answers would
+  // hold the first sync (and every relist) forever. Each list gets the request's deadline, and is
+  // aborted at it.
   // Whether the last list succeeded: a failure after it is the watch's, and says so.
   let listed = false
-  const list = () => new Promise<V1ConfigMapList>((resolve, reject) => {
+  const list = async (): Promise<V1ConfigMapList> => {
     listed = false
-    const timer = setTimeout(() => reject(new Error(`timed out after ${cluster.requestTimeoutMs / 1000} s`)), cluster.requestTimeoutMs)
-    core.listNamespacedConfigMap({ namespace: cluster.namespace }).then((result) => {
-      listed = true
-      resolve(result)
-    }, reject).finally(() => clearTimeout(timer))
-  })
+    const result = await Effect.runPromise(attemptRequest(cluster.requestTimeoutMs,
+      (options) => core.listNamespacedConfigMap({ namespace: cluster.namespace }, options)))
+    listed = true
+    return result
+  }
   const informer = makeInformer(cluster.kubeConfig, `/api/v1/namespaces/${cluster.namespace}/configmaps`, list)
   let stopped = false
   let starting = false

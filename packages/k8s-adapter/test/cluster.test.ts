@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { execFileSync } from "node:child_process"
+import { mkdirSync, mkdtempSync, truncateSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Result } from "effect"
@@ -56,5 +57,39 @@ describe("loading the cluster configuration", () => {
     expect(Result.isFailure(missing) && missing.failure.message).toBe("cluster: kubeconfig /nonexistent/kubeconfig: no such file")
     const noToken = loadCluster({ server: "https://x" })
     expect(Result.isFailure(noToken) && noToken.failure.message).toBe("cluster: an explicit server needs a token")
+  })
+
+  it("refuses a kubeconfig that is not a regular file, at once, instead of reading it forever", () => {
+    const dir = mkdtempSync(join(tmpdir(), "jsp-kc-"))
+    const fifo = join(dir, "fifo")
+    // Node cannot make a FIFO itself; mkfifo exits at once.
+    execFileSync("mkfifo", [fifo])
+    mkdirSync(join(dir, "directory"))
+    const started = Date.now()
+    const refused = (kubeconfig: string) => {
+      const cluster = loadCluster({ kubeconfig })
+      return Result.isFailure(cluster) ? cluster.failure : undefined
+    }
+    expect(refused(fifo)).toMatchObject({ reason: "invalid", message: `cluster: kubeconfig ${fifo}: not a regular file (a FIFO); give the path of a kubeconfig file` })
+    expect(refused("/dev/zero")?.message).toBe("cluster: kubeconfig /dev/zero: not a regular file (a character device); give the path of a kubeconfig file")
+    expect(refused(join(dir, "directory"))?.message).toMatch(/not a regular file \(a directory\)/u)
+    // Through $KUBECONFIG too: the client would read it with no bound.
+    process.env["KUBECONFIG"] = fifo
+    expect(Result.isFailure(loadCluster()) && loadCluster()).toMatchObject({ failure: { reason: "invalid" } })
+    expect(Date.now() - started).toBeLessThan(5_000)
+  })
+
+  it("refuses a kubeconfig over 1 MiB before reading it", () => {
+    const file = kubeconfigFile("http://127.0.0.1:8001")
+    truncateSync(file, 2 * 1024 * 1024)
+    const cluster = loadCluster({ kubeconfig: file })
+    expect(Result.isFailure(cluster) && cluster.failure.message).toBe(`cluster: kubeconfig ${file}: 2097152 bytes, more than a kubeconfig's limit of 1 MiB`)
+  })
+
+  it("a request timeout must be a positive number of seconds", () => {
+    const cluster = loadCluster({ server: "http://127.0.0.1:8001", token: "t", requestTimeoutSeconds: 0 })
+    expect(Result.isFailure(cluster) && cluster.failure.message).toBe("cluster: the request timeout must be a positive number of seconds, not 0")
+    const ok = loadCluster({ server: "http://127.0.0.1:8001", token: "t", requestTimeoutSeconds: 2.5 })
+    expect(Result.isSuccess(ok) && ok.success.requestTimeoutMs).toBe(2500)
   })
 })

@@ -76,6 +76,13 @@ export class FakeApiServer {
   readonly requests: Array<LoggedRequest> = []
   /** Added to every response, to test timeouts and slow servers. */
   latencyMs = 0
+  /**
+   * A server that accepts connections and never answers: `"headers"` sends nothing back,
+   * `"body"` sends the status line, headers and the start of a body, then nothing. Requests are
+   * logged with status 0 (`"headers"`) or 200 (`"body"`); `stop()` closes them.
+   */
+  hang: false | "headers" | "body" = false
+  private readonly hung = new Set<ServerResponse>()
   private readonly failures: Array<{ spec: Failure; left: number }> = []
   private readonly forbidden: Array<{ verb: string; plural: string }> = []
   private readonly streams = new Set<ServerResponse>()
@@ -117,9 +124,16 @@ export class FakeApiServer {
     ].join("\n")
   }
 
-  /** Stops accepting requests and closes every watch. */
+  /** Connections open to this server now (of any client), to check that a client closed its own. */
+  connections(): Promise<number> {
+    return new Promise((resolve, reject) => this.server.getConnections((error, count) => error === null ? resolve(count) : reject(error)))
+  }
+
+  /** Stops accepting requests, closes every watch and every request left hanging. */
   async stop(): Promise<void> {
     this.dropWatches()
+    for (const res of this.hung) res.destroy()
+    this.hung.clear()
     this.server.closeAllConnections()
     await new Promise<void>((resolve) => this.server.close(() => resolve()))
   }
@@ -197,6 +211,7 @@ export class FakeApiServer {
     const route = this.route(url.pathname)
     const verb = this.verbOf(req.method ?? "GET", route, url.searchParams)
     const log = (status: number) => this.requests.push({ method: req.method ?? "GET", path: url.pathname, query: url.search, verb, status })
+    if (this.hang !== false) return this.hold(res, log)
     if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs))
     const token = this.options.token
     if (token !== undefined && req.headers.authorization !== `Bearer ${token}`) {
@@ -231,6 +246,19 @@ export class FakeApiServer {
     const [status, body] = await this.respond(verb, route, url.searchParams, req)
     log(status)
     json(res, status, body)
+  }
+
+  // Never answers (or never finishes answering) until the client gives up or the fake stops.
+  private hold(res: ServerResponse, log: (status: number) => void): void {
+    this.hung.add(res)
+    res.on("close", () => this.hung.delete(res))
+    if (this.hang === "body") {
+      log(200)
+      res.writeHead(200, { "Content-Type": "application/json", "Content-Length": 1_000_000 })
+      res.write("{\"kind\":\"List\",\"items\":[")
+    } else {
+      log(0)
+    }
   }
 
   private discovery(path: string): unknown {

@@ -1,4 +1,5 @@
-import { ApiException, CoreV1Api, CustomObjectsApi, KubeConfig, KubernetesObjectApi, makeInformer, type V1ConfigMap, Watch } from "@kubernetes/client-node"
+import { request as httpRequest } from "node:http"
+import { ApiException, CoreV1Api, Observable, CustomObjectsApi, KubeConfig, KubernetesObjectApi, makeInformer, type V1ConfigMap, Watch } from "@kubernetes/client-node"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { configMaps, FakeApiServer } from "../src/index.ts"
 
@@ -149,5 +150,50 @@ describe("the API-server double, through the real client", () => {
     expect((await statusOf(core.listNamespacedConfigMap({ namespace: ns }))).code).toBe(500)
     expect((await statusOf(core.listNamespacedConfigMap({ namespace: ns }))).code).toBe(200)
     expect(fake.count("list")).toBe(4)
+  })
+})
+
+describe("a server that accepts and never answers", () => {
+  // A raw request with no deadline of its own: only stop() can end it.
+  const rawGet = (url: string) => new Promise<string>((resolve) => {
+    const req = httpRequest(`${url}/api/v1/namespaces/${ns}/configmaps`, { headers: { authorization: "Bearer sekret" } }, (res) => {
+      res.on("data", () => undefined)
+      res.on("error", () => resolve(`status ${res.statusCode}, then the connection closed`))
+      res.on("end", () => resolve("finished"))
+    })
+    req.on("error", (e) => resolve(e.message))
+    req.end()
+  })
+
+  it("hang: headers sends nothing; stop() closes the connection anyway", async () => {
+    fake.hang = "headers"
+    const pending = rawGet(fake.url)
+    await until(() => fake.count("list") === 1)
+    expect(fake.requests.at(-1)?.status).toBe(0)
+    expect(await fake.connections()).toBe(1)
+    const started = Date.now()
+    await fake.stop()
+    expect(Date.now() - started).toBeLessThan(2_000)
+    expect(await pending).toMatch(/socket hang up|ECONNRESET/u)
+  })
+
+  it("hang: body sends the headers and part of the body, then nothing", async () => {
+    fake.hang = "body"
+    const pending = rawGet(fake.url)
+    await until(() => fake.count("list") === 1)
+    await fake.stop()
+    expect(await pending).toMatch(/status 200, then the connection closed|aborted/u)
+  })
+
+  it("a client's abort closes its connection", async () => {
+    fake.hang = "headers"
+    await expect(core.listNamespacedConfigMap({ namespace: ns }, {
+      middleware: [{ pre: (ctx) => { ctx.setSignal(AbortSignal.timeout(100)); return new Observable(Promise.resolve(ctx)) }, post: (rsp) => new Observable(Promise.resolve(rsp)) }],
+      middlewareMergeStrategy: "append"
+    })).rejects.toThrow(/aborted|timeout/iu)
+    await until(() => fake.count("list") === 1)
+    const end = Date.now() + 2_000
+    while ((await fake.connections()) > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 10))
+    expect(await fake.connections()).toBe(0)
   })
 })

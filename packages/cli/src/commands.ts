@@ -51,7 +51,7 @@ const servicesNotCreated = (services: ReadonlyArray<{ readonly value: { readonly
 const apply = Command.make("apply", {
   ...spawnFlags,
   pod: Flag.String("pod").pipe(Flag.withMetavar("PATH|-"), Flag.withDescription("The pod (YAML or JSON) to transform; - reads standard input")),
-  gpuMode: Flag.Literals("gpu-mode", ["selinux", "privileged"]).pipe(Flag.optional,
+  gpuMode: Flag.Literals("gpu-mode", ["selinux", "privileged"]).pipe(Flag.optional, Flag.withMetavar("selinux|privileged"),
     Flag.withDescription("How the notebook container may use a GPU: selinux (drop capabilities, nvidia_container_t) or privileged")),
   mountPath: Flag.String("default-mount-path").pipe(Flag.optional, Flag.withMetavar("DIR"),
     Flag.withDescription("Where volumes without an absolute mountPath go (default /opt/app-root/src)")),
@@ -80,7 +80,7 @@ const formatExplainLines = (lines: ReadonlyArray<ExplainLine>): ReadonlyArray<st
 
 const explain = Command.make("explain", {
   ...spawnFlags,
-  output: Flag.Literals("output", ["text", "json"]).pipe(Flag.withAlias("o"), Flag.withDefault("text"),
+  output: Flag.Literals("output", ["text", "json"]).pipe(Flag.withAlias("o"), Flag.withDefault("text"), Flag.withMetavar("text|json"),
     Flag.withDescription("Output format: text (default) or json"))
 }, Effect.fn("explain")(function*(flags) {
   const resolution = yield* resolveSpawn(yield* requireUser(flags)).pipe(Effect.provide(configSourceLayer(flags)))

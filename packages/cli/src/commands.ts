@@ -15,7 +15,7 @@ import { CliFailure, ExitCode } from "./failure.ts"
 import { formatOutput, readDocument } from "./io.ts"
 import { formatTable } from "./table.ts"
 import { printWarnings, reportErrors } from "./report.ts"
-import { outputFlag, sourceFlags, spawnFlags } from "./spawn-flags.ts"
+import { nonEmpty, outputFlag, sourceFlags, spawnFlags } from "./spawn-flags.ts"
 import { configSourceLayer, type SourceFlags, sourceKind } from "./sources.ts"
 import { images, sizes, userSettings } from "./catalog-commands.ts"
 import { validate as validateWith } from "./validate.ts"
@@ -51,10 +51,10 @@ const servicesNotCreated = (services: ReadonlyArray<{ readonly value: { readonly
 
 const apply = Command.make("apply", {
   ...spawnFlags,
-  pod: Flag.String("pod").pipe(Flag.withMetavar("PATH|-"), Flag.withDescription("The pod (YAML or JSON) to transform; - reads standard input")),
+  pod: nonEmpty(Flag.String("pod")).pipe(Flag.withMetavar("PATH|-"), Flag.withDescription("The pod (YAML or JSON) to transform; - reads standard input")),
   gpuMode: Flag.Literals("gpu-mode", ["selinux", "privileged"]).pipe(Flag.optional, Flag.withMetavar("selinux|privileged"),
     Flag.withDescription("How the notebook container may use a GPU: selinux (drop capabilities, nvidia_container_t) or privileged")),
-  mountPath: Flag.String("default-mount-path").pipe(Flag.optional, Flag.withMetavar("DIR"),
+  mountPath: nonEmpty(Flag.String("default-mount-path")).pipe(Flag.optional, Flag.withMetavar("DIR"),
     Flag.withDescription("Where volumes without an absolute mountPath go (default /opt/app-root/src)")),
   output: outputFlag
 }, Effect.fn("apply")(function*(flags) {

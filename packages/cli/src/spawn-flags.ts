@@ -10,7 +10,7 @@ const withScheme = (flag: Flag.Flag<string>): Flag.Flag<string> =>
 
 /** Where configuration, images and users' settings come from: files or a cluster. */
 export const sourceFlags = {
-  config: Flag.String("config").pipe(
+  config: nonEmpty(Flag.String("config")).pipe(
     Flag.withAlias("c"),
     Flag.atLeast(0),
     Flag.withMetavar("PATH"),
@@ -25,11 +25,11 @@ export const sourceFlags = {
   server: withScheme(Flag.String("server")).pipe(Flag.optional, Flag.withMetavar("URL"),
     Flag.withDescription("API server URL (https://…, or http:// for a local double), with --token, instead of a kubeconfig; cluster source only")),
   token: nonEmpty(Flag.String("token")).pipe(Flag.optional, Flag.withMetavar("TOKEN"), Flag.withDescription("Bearer token for --server")),
-  configMap: Flag.String("configmap").pipe(Flag.withDefault("jupyter-singleuser-profiles"), Flag.withMetavar("NAME"),
+  configMap: nonEmpty(Flag.String("configmap")).pipe(Flag.withDefault("jupyter-singleuser-profiles"), Flag.withMetavar("NAME"),
     Flag.withDescription("The ConfigMap read first (default jupyter-singleuser-profiles)")),
-  configMapLabel: Flag.String("configmap-label").pipe(Flag.withDefault("jupyterhub.opendatahub.io/user=profile"), Flag.withMetavar("KEY=VALUE"),
+  configMapLabel: nonEmpty(Flag.String("configmap-label")).pipe(Flag.withDefault("jupyterhub.opendatahub.io/user=profile"), Flag.withMetavar("KEY=VALUE"),
     Flag.withDescription("Label of the ConfigMaps read after it, in name order (default jupyterhub.opendatahub.io/user=profile)")),
-  configMapKey: Flag.String("configmap-key").pipe(Flag.withDefault("jupyterhub-singleuser-profiles.yaml"), Flag.withMetavar("KEY"),
+  configMapKey: nonEmpty(Flag.String("configmap-key")).pipe(Flag.withDefault("jupyterhub-singleuser-profiles.yaml"), Flag.withMetavar("KEY"),
     Flag.withDescription("Data key of the configuration document (default jupyterhub-singleuser-profiles.yaml)")),
   verbose: Flag.Boolean("verbose").pipe(Flag.withDefault(false), Flag.withDescription("On failure, also print the cause with its stack trace"))
 }
@@ -47,7 +47,7 @@ export const spawnFlags = {
     Flag.withDescription("Container size (default: the user's last selected size, if any)")),
   gpuType: nonEmpty(Flag.String("gpu-type")).pipe(Flag.optional, Flag.withMetavar("TYPE"),
     Flag.withDescription("GPU type whose tolerations apply (default: every type in gpuTypes)")),
-  userSettings: Flag.String("user-settings").pipe(Flag.optional, Flag.withMetavar("PATH"),
+  userSettings: nonEmpty(Flag.String("user-settings")).pipe(Flag.optional, Flag.withMetavar("PATH"),
     Flag.withDescription("The user's settings (document or ConfigMap), instead of looking for jupyterhub-singleuser-profile-<user> in --config")),
 }
 

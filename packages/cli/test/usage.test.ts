@@ -80,6 +80,12 @@ describe("contradictions and empty values are usage errors", () => {
     }
     await usageError(["resolve", ...config, "--user", "  "], "Invalid value for flag --user: \"  \". Expected: a non-empty value", "see 'jsp resolve --help'")
     await usageError(["user-settings", "get", ...config, "--user", ""], "Missing value for flag --user. Expected: a non-empty value", "see 'jsp user-settings get --help'")
+    for (const [flag, args] of [
+      ["--config", ["resolve", "--user", "u"]], ["--configmap", ["sizes", ...config]], ["--configmap-key", ["sizes", ...config]],
+      ["--pod", ["apply", ...config]], ["--default-mount-path", ["apply", ...config, "--pod", "examples/pod.yaml"]], ["--user-settings", ["resolve", ...config, "--user", "u"]]
+    ] as const) {
+      await usageError([...args, flag, ""], `Missing value for flag ${flag}. Expected: a non-empty value`, `see 'jsp ${args[0]} --help'`)
+    }
   })
 
   it("--server without a scheme", async () => {

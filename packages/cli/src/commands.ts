@@ -100,7 +100,7 @@ const explain = Command.make("explain", {
 }, reportErrors)).pipe(Command.withDescription("Print every resulting value and the profile, size or user settings that set it"))
 
 const validate = Command.make("validate", {
-  paths: Argument.String("path").pipe(Argument.variadic({ min: 0 }),
+  paths: Argument.String("path").pipe(Argument.filter((path) => path.trim().length > 0, () => "a non-empty path"), Argument.variadic({ min: 0 }),
     Argument.withDescription("Configuration files or directories (documents, ConfigMap manifests, v1/Lists)")),
   ...sourceFlags
 }, Effect.fn("validate")(function*(flags) {

@@ -2,7 +2,7 @@ import { Cause, Console, Effect, Logger, References } from "effect"
 import { CliConfig, CliError, CliOutput, Command, GlobalFlag } from "effect/cli"
 import { jsp } from "./commands.ts"
 import { CliFailure, ExitCode } from "./failure.ts"
-import { cliLogger } from "./logger.ts"
+import { cliLogger, LogLevelFlag } from "./logger.ts"
 
 /** The version `jsp --version` prints. */
 export const version = "0.1.0"
@@ -12,7 +12,7 @@ export const version = "0.1.0"
  * and `--log-level LEVEL` (what reaches standard error besides the error itself). effect/cli's
  * `--wizard` is not offered: it is interactive, and jsp is run by scripts and pipelines.
  */
-const builtIns = [GlobalFlag.Help, GlobalFlag.Version, GlobalFlag.Completions, GlobalFlag.LogLevel] as const
+const builtIns = [GlobalFlag.Help, GlobalFlag.Version, GlobalFlag.Completions, LogLevelFlag] as const
 
 /**
  * Help asked for (`--help`) and `--version` go to standard output; nothing else does: effect/cli
@@ -96,8 +96,8 @@ export const runJsp = (args: ReadonlyArray<string>) => {
     }),
     Effect.provideService(CliOutput.Presenter, presenter),
     Effect.provideService(CliConfig.CliConfig, CliConfig.make({ builtIns })),
-    // effect/cli provides the level of --log-level inside; this is the default.
-    Effect.provideService(References.MinimumLogLevel, "Warn"),
+    // The logger filters by --log-level itself (LogLevelFlag): every level reaches it.
+    Effect.provideService(References.MinimumLogLevel, "All"),
     Effect.provide(Logger.layer([cliLogger]))
   )
 }

@@ -88,6 +88,10 @@ describe("contradictions and empty values are usage errors", () => {
     }
   })
 
+  it("an empty path to validate", async () => {
+    await usageError(["validate", "examples/config", ""], "Invalid value for argument <path>: \"\". Expected: a non-empty path", "see 'jsp validate --help'")
+  })
+
   it("--server without a scheme", async () => {
     await usageError(["sizes", "--server", "kube.example:6443", "--token", "t"],
       "Invalid value for flag --server: \"kube.example:6443\". Expected: a URL starting with https:// (or http://)", "see 'jsp sizes --help'")
@@ -105,6 +109,10 @@ describe("global flags: each does something visible", () => {
     const help = (await jsp(["--help"])).stdout
     expect(help).not.toContain("--wizard")
     for (const flag of ["--help", "--version", "--completions", "--log-level"]) expect(help).toContain(flag)
+    expect(help).toMatch(/--log-level \S+ +What reaches standard error besides a failure/u)
+    await usageError(["sizes", "--log-level", "loud"],
+      "Invalid value for flag --log-level: \"loud\". Expected: \"all\" | \"trace\" | \"debug\" | \"info\" | \"warn\" | \"warning\" | \"error\" | \"fatal\" | \"none\"",
+      "see 'jsp sizes --help'")
   })
 
   it("--completions SHELL prints a completion script naming the commands", async () => {

@@ -15,7 +15,7 @@ const runtime = ManagedRuntime.make(FileConfigSource({ paths: ["examples/config"
 const podJson: unknown = parse(readFileSync("examples/pod.yaml", "utf8"))
 
 const { pod, resolution } = await runtime.runPromise(applySpawn(podJson, { size: "Medium" }))
-for (const line of explainResolution(resolution)) console.error(`${line.field} = ${line.value} (from ${line.from})`)
+for (const line of explainResolution(resolution)) console.error(`${line.field} = ${line.display} (from ${line.from})`)
 console.log(JSON.stringify(pod, null, 2))
 
 await runtime.dispose()

@@ -4,11 +4,11 @@ import { Command, Flag } from "effect/cli"
 import { CliFailure, ExitCode } from "./failure.ts"
 import { formatOutput } from "./io.ts"
 import { printWarnings, reportErrors } from "./report.ts"
-import { sourceFlags } from "./spawn-flags.ts"
+import { nonEmpty, outputFlag, sourceFlags } from "./spawn-flags.ts"
 import { configSourceLayer, imageCatalogLayer, userSettingsReadLayer, userSettingsStoreLayer } from "./sources.ts"
 import { formatTable } from "./table.ts"
 
-const tableOrJson = Flag.Literals("output", ["table", "json"]).pipe(Flag.withAlias("o"), Flag.withDefault("table"),
+const tableOrJson = Flag.Literals("output", ["table", "json"]).pipe(Flag.withAlias("o"), Flag.withDefault("table"), Flag.withMetavar("table|json"),
   Flag.withDescription("Output format: table (default) or json"))
 
 
@@ -17,7 +17,7 @@ const quantities = (list: Readonly<Record<string, string>>) => Object.entries(li
 /** `jsp images`: the notebook images users may choose, as the spawner form offers them. */
 export const images = Command.make("images", {
   ...sourceFlags,
-  user: Flag.String("user").pipe(Flag.optional, Flag.withMetavar("NAME"), Flag.withDescription("Mark this user's last selected image")),
+  user: nonEmpty(Flag.String("user")).pipe(Flag.optional, Flag.withMetavar("NAME"), Flag.withDescription("Mark this user's last selected image")),
   output: tableOrJson
 }, Effect.fn("images")(function*(flags) {
   const view = yield* listImages(Option.getOrUndefined(flags.user))
@@ -28,7 +28,7 @@ export const images = Command.make("images", {
     [i.default ? "default" : "", i.recommended ? "recommended" : "", i.selected ? "last selected" : ""].filter((n) => n !== "").join(","),
     i.description ?? ""
   ])))
-}, (self, flags) => Effect.provide(self, Layer.merge(configSourceLayer(flags), imageCatalogLayer(flags))), reportErrors))
+}, (self, flags) => Effect.provide(self, Layer.merge(configSourceLayer(flags, { usesCluster: true }), imageCatalogLayer(flags))), reportErrors))
   .pipe(Command.withDescription("List the notebook images (ImageStreams) users may choose, as the spawner form orders them"))
 
 /** `jsp sizes`: the configured container sizes, normalised. */
@@ -40,9 +40,9 @@ export const sizes = Command.make("sizes", { ...sourceFlags, output: tableOrJson
 }, (self, flags) => Effect.provide(self, configSourceLayer(flags)), reportErrors))
   .pipe(Command.withDescription("List the configured container sizes"))
 
-const userFlag = Flag.String("user").pipe(Flag.withMetavar("NAME"), Flag.withDescription("The user"))
+const userFlag = nonEmpty(Flag.String("user")).pipe(Flag.withMetavar("NAME"), Flag.withDescription("The user"))
 
-const get = Command.make("get", { ...sourceFlags, user: userFlag, output: Flag.Literals("output", ["json", "yaml"]).pipe(Flag.withAlias("o"), Flag.withDefault("json")) },
+const get = Command.make("get", { ...sourceFlags, user: userFlag, output: outputFlag },
   Effect.fn("user-settings get")(function*(flags) {
     const stored = yield* getUserSettings(flags.user)
     if (Option.isNone(stored)) return yield* new CliFailure({ text: `user ${flags.user} has no settings`, code: ExitCode.invalid })
@@ -58,11 +58,22 @@ const assignment = (kind: string) => (text: string): Effect.Effect<{ name: strin
     : Effect.succeed({ name: text.slice(0, at), value: text.slice(at + 1) })
 }
 
+const usage = (text: string) => Effect.fail(new CliFailure({ text, code: ExitCode.usage }))
+
+/** `user-settings set` without anything to set would write `{}`, erasing nothing visible and meaning nothing. */
+const nothingToSet = (flags: {
+  readonly image: Option.Option<string>
+  readonly size: Option.Option<string>
+  readonly gpu: Option.Option<number>
+  readonly env: ReadonlyArray<string>
+  readonly passwordEnv: ReadonlyArray<string>
+}) => Option.isNone(flags.image) && Option.isNone(flags.size) && Option.isNone(flags.gpu) && flags.env.length === 0 && flags.passwordEnv.length === 0
+
 const set = Command.make("set", {
   ...sourceFlags,
   user: userFlag,
-  image: Flag.String("image").pipe(Flag.optional, Flag.withMetavar("REF"), Flag.withDescription("Last selected image")),
-  size: Flag.String("size").pipe(Flag.optional, Flag.withMetavar("NAME"), Flag.withDescription("Last selected size (must be configured)")),
+  image: nonEmpty(Flag.String("image")).pipe(Flag.optional, Flag.withMetavar("REF"), Flag.withDescription("Last selected image")),
+  size: nonEmpty(Flag.String("size")).pipe(Flag.optional, Flag.withMetavar("NAME"), Flag.withDescription("Last selected size (must be configured)")),
   gpu: Flag.Int("gpu").pipe(Flag.optional, Flag.withMetavar("N"), Flag.withDescription("GPUs (at most what the form offers)")),
   env: Flag.String("env").pipe(Flag.atLeast(0), Flag.withMetavar("NAME=VALUE"),
     Flag.withDescription("Environment variable; repeatable; any --env or --password-env replaces the user's whole env")),
@@ -81,7 +92,10 @@ const set = Command.make("set", {
   }
   const stored = yield* writeUserSettings(flags.user, input)
   yield* Console.log(formatOutput(stored, "json"))
-}, (self, flags) => Effect.provide(self, Layer.merge(configSourceLayer(flags), userSettingsStoreLayer(flags))), reportErrors))
+}, (self, flags) =>
+  // Checked before the cluster is reached: a usage error is a usage error even when the cluster is down.
+  nothingToSet(flags) ? usage("nothing to set: give --image, --size, --gpu, --env or --password-env") :
+  Effect.provide(self, Layer.merge(configSourceLayer(flags, { usesCluster: true }), userSettingsStoreLayer(flags))), reportErrors))
   .pipe(Command.withDescription("Write a user's settings as the spawner form would: validated, password values to the user's Secret"))
 
 /** `jsp user-settings get|set`. */

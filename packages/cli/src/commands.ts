@@ -13,8 +13,9 @@ import { Console, Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { CliFailure, ExitCode } from "./failure.ts"
 import { formatOutput, readDocument } from "./io.ts"
+import { formatTable } from "./table.ts"
 import { printWarnings, reportErrors } from "./report.ts"
-import { outputFlag, sourceFlags, spawnFlags } from "./spawn-flags.ts"
+import { nonEmpty, outputFlag, sourceFlags, spawnFlags } from "./spawn-flags.ts"
 import { configSourceLayer, type SourceFlags, sourceKind } from "./sources.ts"
 import { images, sizes, userSettings } from "./catalog-commands.ts"
 import { services } from "./services-commands.ts"
@@ -51,10 +52,10 @@ const servicesNotCreated = (services: ReadonlyArray<{ readonly value: { readonly
 
 const apply = Command.make("apply", {
   ...spawnFlags,
-  pod: Flag.String("pod").pipe(Flag.withMetavar("PATH|-"), Flag.withDescription("The pod (YAML or JSON) to transform; - reads standard input")),
-  gpuMode: Flag.Literals("gpu-mode", ["selinux", "privileged"]).pipe(Flag.optional,
+  pod: nonEmpty(Flag.String("pod")).pipe(Flag.withMetavar("PATH|-"), Flag.withDescription("The pod (YAML or JSON) to transform; - reads standard input")),
+  gpuMode: Flag.Literals("gpu-mode", ["selinux", "privileged"]).pipe(Flag.optional, Flag.withMetavar("selinux|privileged"),
     Flag.withDescription("How the notebook container may use a GPU: selinux (drop capabilities, nvidia_container_t) or privileged")),
-  mountPath: Flag.String("default-mount-path").pipe(Flag.optional, Flag.withMetavar("DIR"),
+  mountPath: nonEmpty(Flag.String("default-mount-path")).pipe(Flag.optional, Flag.withMetavar("DIR"),
     Flag.withDescription("Where volumes without an absolute mountPath go (default /opt/app-root/src)")),
   output: outputFlag
 }, Effect.fn("apply")(function*(flags) {
@@ -73,33 +74,34 @@ const resolve = Command.make("resolve", { ...spawnFlags, output: outputFlag }, E
   yield* Console.log(formatOutput({ image: resolution.spawn.image, ...resolutionView(resolution) }, flags.output))
 }, reportErrors)).pipe(Command.withDescription("Print the merged profile of a spawn as JSON (or YAML)"))
 
-const formatExplainLines = (lines: ReadonlyArray<ExplainLine>): ReadonlyArray<string> => {
-  const fieldWidth = Math.max(0, ...lines.map((l) => l.field.length))
-  const valueWidth = Math.min(60, Math.max(0, ...lines.map((l) => l.value.length)))
-  return lines.map((l) => `${l.field.padEnd(fieldWidth)}  ${l.value.padEnd(valueWidth)}  ← ${l.from}`)
-}
+/**
+ * The lines as a table, the value last: a long value (a toleration, an affinity term) runs on
+ * without pushing the other columns out of line.
+ */
+const formatExplainLines = (lines: ReadonlyArray<ExplainLine>): string =>
+  formatTable(["field", "set by", "value"], lines.map((l) => [l.field, l.from, l.display]))
 
 const explain = Command.make("explain", {
   ...spawnFlags,
-  output: Flag.Literals("output", ["text", "json"]).pipe(Flag.withAlias("o"), Flag.withDefault("text"),
+  output: Flag.Literals("output", ["text", "json"]).pipe(Flag.withAlias("o"), Flag.withDefault("text"), Flag.withMetavar("text|json"),
     Flag.withDescription("Output format: text (default) or json"))
 }, Effect.fn("explain")(function*(flags) {
   const resolution = yield* resolveSpawn(yield* requireUser(flags)).pipe(Effect.provide(configSourceLayer(flags)))
   const lines = explainResolution(resolution)
   if (flags.output === "json") {
-    yield* Console.log(JSON.stringify({ image: resolution.spawn.image, profiles: resolution.merged.applied, values: lines, warnings: resolution.warnings }, null, 2))
+    yield* Console.log(JSON.stringify({ image: resolution.spawn.image, profiles: resolution.merged.applied, values: lines.map(({ field, value, from }) => ({ field, value, from })), warnings: resolution.warnings }, null, 2))
     return
   }
   const applied = resolution.merged.applied
   yield* Console.log(`image:    ${resolution.spawn.image}`)
   yield* Console.log(`applied:  ${applied.length === 0 ? "(nothing matched)" : applied.join(", ")}`)
   yield* Console.log("")
-  for (const line of formatExplainLines(lines)) yield* Console.log(line)
+  if (lines.length > 0) yield* Console.log(formatExplainLines(lines))
   for (const w of resolution.warnings) yield* Console.log(`warning: ${formatWarning(w)}`)
 }, reportErrors)).pipe(Command.withDescription("Print every resulting value and the profile, size or user settings that set it"))
 
 const validate = Command.make("validate", {
-  paths: Argument.String("path").pipe(Argument.variadic({ min: 0 }),
+  paths: Argument.String("path").pipe(Argument.filter((path) => path.trim().length > 0, () => "a non-empty path"), Argument.variadic({ min: 0 }),
     Argument.withDescription("Configuration files or directories (documents, ConfigMap manifests, v1/Lists)")),
   ...sourceFlags
 }, Effect.fn("validate")(function*(flags) {

@@ -59,19 +59,47 @@ export const clusterOf = (flags: SourceFlags): Effect.Effect<Cluster, CliFailure
 }
 
 
+/** The cluster flags given (`--server`, `--token`, `--kubeconfig`), for a command that reads nothing from a cluster. */
+const clusterFlagsGiven = (flags: SourceFlags): ReadonlyArray<string> => [
+  ...(Option.isSome(flags.server) ? ["--server"] : []),
+  ...(Option.isSome(flags.token) ? ["--token"] : []),
+  ...(Option.isSome(flags.kubeconfig) ? ["--kubeconfig"] : [])
+]
+
+/**
+ * Flags that contradict the source chosen are usage errors rather than silently ignored:
+ * `--config` with `--source cluster`; `--server`, `--token` or `--kubeconfig` with the file source
+ * when the command reads nothing else from a cluster (`images` and `user-settings set` do: they
+ * take `usesCluster`).
+ */
+export const checkSourceFlags = (flags: SourceFlags, options: { readonly usesCluster?: boolean } = {}): Effect.Effect<void, CliFailure> => {
+  if (Option.isSome(flags.source) && flags.source.value === "cluster" && flags.config.length > 0) {
+    return usage("--config reads files: drop --source cluster, or --config to read the cluster")
+  }
+  const given = clusterFlagsGiven(flags)
+  if (sourceKind(flags) === "file" && options.usesCluster !== true && given.length > 0) {
+    return usage(`${given.join(", ")} ${given.length === 1 ? "reaches" : "reach"} a cluster, but the configuration comes from files (--config or --source file): drop one or the other`)
+  }
+  return Effect.void
+}
+
 /** The ConfigSource for a one-shot command: files, or the cluster's ConfigMaps read once. */
-export const configSourceLayer = (flags: SourceFlags) => Layer.unwrap(Effect.gen(function*() {
+export const configSourceLayer = (flags: SourceFlags, options: { readonly usesCluster?: boolean } = {}) => Layer.unwrap(Effect.gen(function*() {
+  yield* checkSourceFlags(flags, options)
   if (sourceKind(flags) === "file") {
     if (flags.config.length === 0) {
       return yield* new CliFailure({ text: "no configuration: give --config PATH, or --source cluster", code: ExitCode.usage })
     }
     const userSettingsFile = flags.userSettings === undefined ? undefined : Option.getOrUndefined(flags.userSettings)
+    yield* Effect.logDebug(`configuration from files: ${flags.config.join(", ")}${userSettingsFile === undefined ? "" : `; user settings from ${userSettingsFile}`}`)
     return FileConfigSource({ paths: flags.config, userSettingsFile, names: yield* namesOf(flags), templates: flags.templates }).pipe(Layer.provide(NodeServices.layer))
   }
   if (flags.userSettings !== undefined && Option.isSome(flags.userSettings)) {
     return yield* new CliFailure({ text: "--user-settings reads a file: it goes with --config (the cluster source reads the user's ConfigMap)", code: ExitCode.usage })
   }
-  return ClusterConfigSource(yield* clusterOf(flags), { watch: false, names: yield* namesOf(flags) })
+  const cluster = yield* clusterOf(flags)
+  yield* Effect.logDebug(`configuration from the cluster: ${cluster.server}, namespace ${cluster.namespace}`)
+  return ClusterConfigSource(cluster, { watch: false, names: yield* namesOf(flags) })
 }))
 
 /** The image catalog: ImageStreams in the cluster, whichever source the configuration comes from. */

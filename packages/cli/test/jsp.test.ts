@@ -75,10 +75,8 @@ describe("jsp apply", () => {
     })
   })
 
-  it("a usage error: exit 2 and a one-line message pointing at the help", async () => {
-    const { code, stderr } = await jsp(["apply", "--bogus"])
-    expect(code).toBe(2)
-    expect(stderr).toBe("jsp: Unrecognized flag: --bogus in command jsp apply (see 'jsp apply --help')\n")
+  it("a usage error: exit 2, what is wrong and where the help is on standard error, nothing on standard output", async () => {
+    expect(await jsp(["apply", "--bogus"])).toEqual({ code: 2, stdout: "", stderr: "jsp: unknown flag --bogus for 'jsp apply'\njsp: see 'jsp apply --help'\n" })
   })
 })
 
@@ -105,14 +103,46 @@ describe("jsp resolve and explain", () => {
     expect(code).toBe(0)
     const lines = stdout.split("\n")
     expect(lines[1]).toBe("applied:  globals, Thoth Notebooks, @singleuser@, size:Medium")
-    expect(lines.find((l) => l.startsWith("env THOTH_CEPH_BUCKET "))).toMatch(/"DH-DEV-DATA"\s+← Thoth Notebooks$/u)
-    expect(lines.find((l) => l.startsWith("env MY_OWN_SETTING "))).toMatch(/← @singleuser@$/u)
-    expect(lines.find((l) => l.startsWith("resources.limits.memory "))).toMatch(/4Gi\s+← size:Medium$/u)
-    expect(lines.find((l) => l.startsWith("env MEM_LIMIT "))).toMatch(/"4294967296"\s+← size:Medium \(limits.memory\)$/u)
+    expect(lines[3]).toMatch(/^FIELD +SET BY +VALUE$/u)
+    expect(lines.find((l) => l.startsWith("env THOTH_CEPH_BUCKET "))).toMatch(/ Thoth Notebooks +"DH-DEV-DATA"$/u)
+    expect(lines.find((l) => l.startsWith("env MY_OWN_SETTING "))).toMatch(/ @singleuser@ +"42"$/u)
+    expect(lines.find((l) => l.startsWith("resources.limits.memory "))).toMatch(/ size:Medium +4Gi$/u)
+    expect(lines.find((l) => l.startsWith("env MEM_LIMIT "))).toMatch(/ size:Medium \(limits.memory\) +"4294967296"$/u)
     const unknownKey = await jsp(["explain", "-c", testdata("unknown-key.yaml"), "--user", "u", "--image", "i:1"])
     expect(unknownKey.stdout).toContain(`warning: ${testdata("unknown-key.yaml")}: profiles[0].imagez: unknown key, ignored`)
     const json = JSON.parse((await jsp(["explain", ...config, "--user", "vpavlin", "-o", "json"])).stdout)
-    expect(json.values).toContainEqual({ field: "env THIS_IS_GLOBAL", value: "\"This will appear in all singleuser pods\"", from: "globals" })
+    expect(json.values).toContainEqual({ field: "env THIS_IS_GLOBAL", value: "This will appear in all singleuser pods", from: "globals" })
+  })
+
+  it("explain -o json gives each value as itself: strings, quantity strings, numbers, objects", async () => {
+    const { code, stdout } = await jsp(["explain", ...config, "--user", "acorvin", "--image", "s2i-spark-notebook:3.6", "-o", "json"])
+    expect(code).toBe(0)
+    const values = JSON.parse(stdout).values
+    expect(values).toContainEqual({ field: "env MEM_LIMIT", value: "1073741824", from: "globals (limits.memory)" })
+    expect(values).toContainEqual({ field: "resources.requests.cpu", value: "250m", from: "globals" })
+    expect(values).toContainEqual({
+      field: "env MYAPP_SECRET_TOKEN", value: { valueFrom: { secretKeyRef: { name: "testing-secret-token", key: "SECRET_TOKEN" } } }, from: "globals"
+    })
+    expect(values).toContainEqual({
+      field: "node_tolerations", value: { key: "some_node_label", operator: "Equal", value: "label_target_value", effect: "NoSchedule" }, from: "Special Nodes"
+    })
+    const affinity = values.find((v: { field: string }) => v.field === "node_affinity.required")
+    expect(affinity.value.nodeSelectorTerms[0].matchExpressions[0].values).toEqual(["label_target_value_1", "label_target_value_2"])
+    for (const v of values) expect(Object.keys(v)).toEqual(["field", "value", "from"])
+  })
+
+  it("explain's text columns stay aligned whatever the length of a value: the value comes last", async () => {
+    const { stdout } = await jsp(["explain", ...config, "--user", "acorvin", "--image", "s2i-spark-notebook:3.6"])
+    const table = stdout.split("\n").slice(3).filter((l) => l !== "" && !l.startsWith("warning:"))
+    expect(table.find((l) => l.startsWith("node_affinity.required"))!.length).toBeGreaterThan(120)
+    const valueColumn = table[0]!.indexOf("VALUE")
+    const setByColumn = table[0]!.indexOf("SET BY")
+    for (const line of table.slice(1)) {
+      expect(line[valueColumn - 1], line).toBe(" ")
+      expect(line[valueColumn], line).not.toBe(" ")
+      expect(line[setByColumn - 1], line).toBe(" ")
+      expect(line[setByColumn], line).not.toBe(" ")
+    }
   })
 })
 

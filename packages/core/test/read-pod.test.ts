@@ -38,13 +38,13 @@ sizes: [{ name: Big, resources: { limits: { memory: 2Gi } } }]
 `)
     const lines = explainResolution(resolveOrThrow(configuration, { user: "u", size: "Big" }))
     expect(lines).toEqual([
-      { field: "env A", value: "\"1\"", from: "base" },
-      { field: "env S", value: "from Secret sec key k", from: "base" },
-      { field: "env MEM_LIMIT", value: "\"2147483648\"", from: "size:Big (limits.memory)" },
-      { field: "resources.requests.memory", value: "2Gi", from: "size:Big" },
-      { field: "resources.limits.memory", value: "2Gi", from: "size:Big" },
-      { field: "node_tolerations", value: "{\"key\":\"k\",\"operator\":\"Exists\"}", from: "base" },
-      { field: "volumes data", value: "claim data-pvc", from: "base" }
+      { field: "env A", value: "1", display: "\"1\"", from: "base" },
+      { field: "env S", value: { valueFrom: { secretKeyRef: { name: "sec", key: "k" } } }, display: "from Secret sec key k", from: "base" },
+      { field: "env MEM_LIMIT", value: "2147483648", display: "\"2147483648\"", from: "size:Big (limits.memory)" },
+      { field: "resources.requests.memory", value: "2Gi", display: "2Gi", from: "size:Big" },
+      { field: "resources.limits.memory", value: "2Gi", display: "2Gi", from: "size:Big" },
+      { field: "node_tolerations", value: { key: "k", operator: "Exists" }, display: "{\"key\":\"k\",\"operator\":\"Exists\"}", from: "base" },
+      { field: "volumes data", value: { name: "data", persistentVolumeClaim: { claimName: "data-pvc" } }, display: "claim data-pvc", from: "base" }
     ])
   })
 })

@@ -47,7 +47,7 @@ describe("services up and down (SPEC 7)", () => {
     return Effect.gen(function*() {
       const { pod, resolution } = yield* applySpawn(kubespawnerPod("vpavlin", spark.image), {}, {}, servicesUp)
       assert.deepInclude(envOf(pod), { name: "SPARK_CLUSTER", value: "spark-cluster-vpavlin" })
-      assert.deepInclude(explainResolution(resolution), { field: "env SPARK_CLUSTER", value: "\"spark-cluster-vpavlin\"", from: "service:spark" })
+      assert.deepInclude(explainResolution(resolution), { field: "env SPARK_CLUSTER", value: "spark-cluster-vpavlin", display: "\"spark-cluster-vpavlin\"", from: "service:spark" })
     }).pipe(Effect.provide(Layer.merge(source(), gateway.layer)))
   })
 

@@ -108,8 +108,8 @@ describe("applySpawn: one spawn input, completed from the caller, the pod, then 
     assert.deepStrictEqual(resolution.merged.applied, ["everyone"])
     assert.deepInclude(envOf(pod), { name: "SPARK_CLUSTER", value: "spark-cluster-alice" })
     const lines = explainResolution(resolution)
-    assert.deepInclude(lines, { field: "env SPARK_CLUSTER", value: "\"spark-cluster-alice\"", from: "service:spark" })
-    assert.deepInclude(lines, { field: "env WHO", value: "\"the service\"", from: "service:spark" })
+    assert.deepInclude(lines, { field: "env SPARK_CLUSTER", value: "spark-cluster-alice", display: "\"spark-cluster-alice\"", from: "service:spark" })
+    assert.deepInclude(lines, { field: "env WHO", value: "the service", display: "\"the service\"", from: "service:spark" })
   }).pipe(Effect.provide(source())))
 })
 

@@ -167,14 +167,19 @@ const isAlive = (pid: number): boolean => {
 }
 
 /** Refuses to replace a file kube-fake did not write, or the kubeconfig of a kube-fake still serving. */
-const checkReplaceable = (path: string): void => {
-  if (!existsSync(path)) return
-  let text
+// What is at a path kube-fake is about to write: nothing, or its text.
+const existingText = (path: string): string | undefined => {
+  if (!existsSync(path)) return undefined
   try {
-    text = readFileSync(path, "utf8")
+    return readFileSync(path, "utf8")
   } catch (e) {
     throw unreadable(path, e)
   }
+}
+
+const checkReplaceable = (path: string): void => {
+  const text = existingText(path)
+  if (text === undefined) return
   const owner = new RegExp(`^${marker} \\(pid (\\d+)\\)`, "u").exec(text)
   if (owner === null) throw new Usage(`${path} exists and was not written by kube-fake; not replaced (give another --kubeconfig)`)
   const pid = Number(owner[1])
@@ -183,13 +188,8 @@ const checkReplaceable = (path: string): void => {
 
 /** A pid file is replaced only if it holds nothing but a process id. */
 const checkPidFile = (path: string): void => {
-  if (!existsSync(path)) return
-  let text
-  try {
-    text = readFileSync(path, "utf8")
-  } catch (e) {
-    throw unreadable(path, e)
-  }
+  const text = existingText(path)
+  if (text === undefined) return
   if (!/^\d+\n?$/u.test(text)) throw new Usage(`${path} exists and is not a pid file; not replaced (give another --pid-file)`)
 }
 

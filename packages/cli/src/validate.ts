@@ -11,7 +11,6 @@ import {
   type SourcedDocument
 } from "@jsp/core"
 import { loadPath } from "@jsp/file-adapter"
-import { ClusterConfigSource, ClusterSourceStatus } from "@jsp/k8s-adapter"
 import { Console, Effect, Result } from "effect"
 import { CliFailure, ExitCode } from "./failure.ts"
 import { clusterOf, namesOf, type SourceFlags } from "./sources.ts"
@@ -48,6 +47,8 @@ const report = Effect.fn("report")(function*(documents: ReadonlyArray<SourcedDoc
 
 /** Validates the configuration ConfigMaps of the cluster, every version as it is now. */
 export const validateCluster = Effect.fn("validateCluster")(function*(flags: SourceFlags) {
+  // The cluster adapter (with @kubernetes/client-node) is loaded only when the cluster is used.
+  const { ClusterConfigSource, ClusterSourceStatus } = yield* Effect.promise(() => import("@jsp/k8s-adapter"))
   const cluster = yield* clusterOf(flags)
   const reports: Array<string> = []
   const { documents, warnings, states, views } = yield* Effect.gen(function*() {

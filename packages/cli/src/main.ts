@@ -5,6 +5,7 @@ import { Cause, Console, Effect } from "effect"
 import { CliError, Command } from "effect/cli"
 import { jsp } from "./commands.ts"
 import { CliFailure, ExitCode } from "./failure.ts"
+import { watchPackageManagerChain } from "./launcher-watch.ts"
 
 const verbose = process.argv.includes("--verbose")
 
@@ -36,4 +37,6 @@ const program = Command.run(jsp, { version: "0.1.0", renderErrors: false }).pipe
   Effect.provide(NodeServices.layer)
 )
 
+// Under `npx pnpm exec jsp`, SIGTERM to npx does not reach this process: end when npx is gone.
+watchPackageManagerChain()
 NodeRuntime.runMain(program, { disableErrorReporting: true })

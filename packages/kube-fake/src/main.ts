@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { parseAllDocuments } from "yaml"
+import { watchPackageManagerChain } from "./launcher-watch.ts"
 import { defaultResourceTypes } from "./resources.ts"
 import { FakeApiServer } from "./server.ts"
 import type { KubeObject } from "./store.ts"
@@ -40,3 +41,5 @@ console.log(`kube-fake: serving on ${fake.url}, namespace ${namespace}, ${files.
 const stop = () => void fake.stop().then(() => process.exit(0))
 process.on("SIGINT", stop)
 process.on("SIGTERM", stop)
+// Under `npx pnpm exec kube-fake`, SIGTERM to npx does not reach this process: stop when npx is gone.
+watchPackageManagerChain()

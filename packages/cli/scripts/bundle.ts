@@ -13,18 +13,24 @@ const root = resolve(cliDir, "../..")
 /** Where bin/jsp.mjs looks for the bundle. */
 export const bundleDir = join(cliDir, ".bundle")
 
-// effect's CLI help measures text with an Intl.Segmenter it creates when its module loads: 10-15 ms
-// and ~9 MiB of ICU data on every start, help or not. Create it on first use instead (same object,
-// same results); if effect's text ever differs, the bundle is built unchanged with a warning.
+// effect's CLI measures text with an Intl.Segmenter it creates when its module loads: 10-15 ms and
+// ~9 MiB of ICU data on every start. Bundled, it is created on first use, and text of printable
+// ASCII only (each character a grapheme of width 1, all of jsp's help) is split without it: the
+// same segments, so the same widths. If effect's text ever differs, the bundle is built unchanged
+// with a warning (and bench/startup.ts shows the cost).
 const eagerSegmenter = /const graphemeSegmenter = \/\*#__PURE__\*\/new Intl\.Segmenter\(undefined, \{\s*granularity: "grapheme"\s*\}\);/u
-const lazySegmenter = "let graphemeSegmenterInstance;\n" +
-  "const graphemeSegmenter = { segment: (text) => (graphemeSegmenterInstance ??= new Intl.Segmenter(undefined, { granularity: \"grapheme\" })).segment(text) };"
+const lazySegmenter = `let graphemeSegmenterInstance;
+const graphemeSegmenter = {
+  segment: (text) => /^[\\x20-\\x7e]*$/.test(text)
+    ? Array.from(text, (segment) => ({ segment }))
+    : (graphemeSegmenterInstance ??= new Intl.Segmenter(undefined, { granularity: "grapheme" })).segment(text)
+};`
 const lazyIntlSegmenter: Plugin = {
   name: "lazy-intl-segmenter",
   setup(plugin) {
     plugin.onLoad({ filter: /[\\/]effect[\\/]dist[\\/]cli[\\/]CliOutput\.js$/ }, (args) => {
       const text = readFileSync(args.path, "utf8")
-      if (eagerSegmenter.test(text)) return { contents: text.replace(eagerSegmenter, lazySegmenter), loader: "js" }
+      if (eagerSegmenter.test(text)) return { contents: text.replace(eagerSegmenter, () => lazySegmenter), loader: "js" }
       return { contents: text, loader: "js", warnings: [{ text: "effect's CliOutput changed: its Intl.Segmenter is created eagerly" }] }
     })
   }

@@ -82,8 +82,13 @@ export const buildBundle = async (outDir: string = bundleDir, options: { readonl
     } catch {
       // no bundle yet
     }
-    renameSync(staging, outDir)
-    rmSync(old, { recursive: true, force: true })
+    try {
+      renameSync(staging, outDir)
+    } finally {
+      // Another install may have put its bundle in place meanwhile: that one stays.
+      rmSync(staging, { recursive: true, force: true })
+      rmSync(old, { recursive: true, force: true })
+    }
     return files.map((f) => relative(root, f))
   }
 }
@@ -96,6 +101,7 @@ if (import.meta.main) {
     console.log(`jsp: bundle built in ${relative(root, bundleDir)} from ${inputs.length} workspace files`)
   } catch (error) {
     // jsp still works without a bundle: bin/jsp.mjs runs src/main.ts. Installing must not fail.
+    rmSync(`${bundleDir}.tmp-${process.pid}`, { recursive: true, force: true })
     console.error(`jsp: could not build the bundle (${error instanceof Error ? error.message : String(error)}); jsp runs from its sources`)
   }
 }

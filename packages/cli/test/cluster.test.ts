@@ -8,8 +8,11 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { parse } from "yaml"
 
 const root = fileURLToPath(new URL("../../../", import.meta.url))
-const node = `${root}node_modules/.bin/node`
-const main = `${root}packages/cli/src/main.ts`
+// The project's own Node 24 (its binary: pnpm's shim .bin/node would leave it running if killed), on
+// the entry bin/jsp starts: the bundle built on install while it is fresh (as in CI), else src/main.ts
+// itself (after an edit); launcher.test.ts checks that both print the same.
+const node = `${root}node_modules/node/bin/node`
+const main = `${root}packages/cli/bin/jsp.mjs`
 const namespace = "odh"
 
 let fake: FakeApiServer

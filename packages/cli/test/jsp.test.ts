@@ -6,9 +6,11 @@ import { parse } from "yaml"
 
 const root = fileURLToPath(new URL("../../../", import.meta.url))
 const testdata = (name: string) => fileURLToPath(new URL(`./testdata/${name}`, import.meta.url))
-// The project's own Node 24 (the machine's node may be older), running the real entry point.
-const node = `${root}node_modules/.bin/node`
-const main = `${root}packages/cli/src/main.ts`
+// The project's own Node 24 (its binary: pnpm's shim .bin/node would leave it running if killed), on
+// the entry bin/jsp starts: the bundle built on install while it is fresh (as in CI), else src/main.ts
+// itself (after an edit); launcher.test.ts checks that both print the same.
+const node = `${root}node_modules/node/bin/node`
+const main = `${root}packages/cli/bin/jsp.mjs`
 
 const jsp = (args: ReadonlyArray<string>, input?: string) => {
   const result = spawnSync(node, [main, ...args], { cwd: root, input: input ?? "", encoding: "utf8", timeout: 20_000 })

@@ -38,6 +38,23 @@ const until = async <A>(what: string, check: () => A | undefined, ms = 15_000): 
 const realNode = (marker: string) => until("jsp's Node process", () =>
   processesWith(marker).find((p) => p.argv[0]?.endsWith("/node") === true && p.argv[1]?.endsWith("/bin/jsp.mjs") === true))
 
+/**
+ * Waits until the process sleeps without using CPU for a while: started, and waiting (here, on its
+ * standard input), so that a signal meets the program, not its start.
+ */
+const settled = async (pid: number): Promise<void> => {
+  let last = ""
+  let still = 0
+  await until("jsp waiting on its input", () => {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+    const ticks = `${fields[11]} ${fields[12]}` // utime, stime
+    still = fields[0] === "S" && ticks === last ? still + 1 : 0
+    last = ticks
+    return still >= 6 ? true : undefined
+  })
+}
+
 /** Starts jsp waiting on standard input (`--pod -`), with a marker to find its processes by. */
 const startWaitingJsp = (command: ReadonlyArray<string>, marker: string): ChildProcess =>
   spawn(command[0] ?? "", [...command.slice(1), "apply", "--config", "examples/config", "--pod", "-", "--user", marker], { cwd: root, stdio: ["pipe", "ignore", "ignore"] })
@@ -64,6 +81,7 @@ describe("bin/jsp", () => {
       try {
         const jsp = await realNode(marker)
         expect(jsp.pid).toBe(child.pid)
+        await settled(jsp.pid)
         child.kill(signal)
         await exited
         await until("no process left", () => processesWith(marker).length === 0 ? true : undefined, 10_000)
@@ -78,7 +96,7 @@ describe("bin/jsp", () => {
     const marker = `jsp-test-${randomUUID()}`
     const npx = startWaitingJsp(["npx", "-y", "pnpm@10", "exec", "jsp"], marker)
     try {
-      await realNode(marker)
+      await settled((await realNode(marker)).pid)
       npx.kill("SIGTERM")
       // npx passes it to pnpm's shell only: jsp sees the package manager it runs under gone and ends.
       await until("no process left", () => processesWith(marker).length === 0 ? true : undefined, 10_000)

@@ -37,9 +37,10 @@ for (const file of files) {
   }
 }
 writeFileSync(kubeconfig, fake.kubeconfig(namespace, "kube-fake"))
-console.log(`kube-fake: serving on ${fake.url}, namespace ${namespace}, ${files.length} file(s) loaded; kubeconfig written to ${kubeconfig} (Ctrl+C to stop)`)
 const stop = () => void fake.stop().then(() => process.exit(0))
 process.on("SIGINT", stop)
 process.on("SIGTERM", stop)
 // Under `npx pnpm exec kube-fake`, SIGTERM to npx does not reach this process: stop when npx is gone.
+// (Before saying it serves: whoever waits for that line may then stop npx.)
 watchPackageManagerChain()
+console.log(`kube-fake: serving on ${fake.url}, namespace ${namespace}, ${files.length} file(s) loaded; kubeconfig written to ${kubeconfig} (Ctrl+C to stop)`)

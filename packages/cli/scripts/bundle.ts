@@ -36,6 +36,36 @@ const lazyIntlSegmenter: Plugin = {
   }
 }
 
+// Node's crypto, child_process and readline cost 20-25 ms to load, and a run of jsp seldom needs
+// them (a hash for a long name, never a child process or a prompt): where effect's Node services and
+// the workspace's code import them, they get functions that load the module on first call. Only functions are offered: an
+// import of anything else fails the build (import-is-undefined is an error below), and jsp then
+// runs from its sources rather than from a wrong bundle.
+const lazyBuiltins = ["crypto", "child_process", "readline"]
+// (The cluster client, loaded only for the cluster, keeps its modules as they are.)
+const lazyImporter = /[\\/](@effect[\\/]platform-node-shared|packages[\\/][^\\/]+[\\/]src)[\\/]/u
+const lazyBuiltinModules: Plugin = {
+  name: "lazy-builtin-modules",
+  setup(plugin) {
+    plugin.onResolve({ filter: new RegExp(`^(node:)?(${lazyBuiltins.join("|")})$`) }, (args) =>
+      args.kind === "import-statement" && lazyImporter.test(args.importer) ? { path: args.path.replace(/^node:/u, ""), namespace: "lazy-builtin" } : undefined)
+    plugin.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, async (args) => {
+      const real: Record<string, unknown> = await import(`node:${args.path}`)
+      const functions = Object.keys(real).filter((key) => key !== "default" && /^[A-Za-z_$][\w$]*$/u.test(key) && typeof real[key] === "function")
+      return {
+        loader: "js",
+        contents: [
+          `import { createRequire } from "node:module";`,
+          `let real;`,
+          `const load = () => real ??= createRequire(import.meta.url)("node:${args.path}");`,
+          ...functions.map((key) =>
+            `export function ${key}(...args) { return new.target ? Reflect.construct(load().${key}, args, new.target) : load().${key}.apply(this, args); }`)
+        ].join("\n")
+      }
+    })
+  }
+}
+
 interface Input { readonly path: string; readonly mtimeMs: number; readonly size: number }
 
 /** Builds the bundle into `outDir` (replaced whole, never seen half-written); returns its inputs. */
@@ -60,11 +90,14 @@ export const buildBundle = async (outDir: string = bundleDir, options: { readonl
       legalComments: "none",
       metafile: true,
       logLevel: "warning",
-      plugins: [lazyIntlSegmenter],
+      plugins: [lazyIntlSegmenter, lazyBuiltinModules],
+      logOverride: { "import-is-undefined": "error" },
       // CommonJS dependencies (yaml) require Node's modules.
       banner: { js: "import { createRequire as __jspCreateRequire } from \"node:module\"; const require = __jspCreateRequire(import.meta.url);" }
     })
-    const sources = Object.keys(result.metafile.inputs).filter((p) => !p.split(/[\\/]/u).includes("node_modules")).map((p) => resolve(root, p))
+    const sources = Object.keys(result.metafile.inputs)
+      .filter((p) => !p.startsWith("lazy-builtin:") && !p.split(/[\\/]/u).includes("node_modules"))
+      .map((p) => resolve(root, p))
     // The package.json of each workspace package involved (exports, dependencies) and this script.
     const packageFiles = [...new Set(sources.flatMap((p) => relative(root, p).match(/^packages\/[^\\/]+/u) ?? []))].map((p) => join(root, p, "package.json"))
     const files = [...sources, ...packageFiles, fileURLToPath(import.meta.url)]

@@ -139,10 +139,13 @@ describe("the bundle", () => {
     expect(inputs.some((f) => f.includes("node_modules"))).toBe(false)
     expect(bundleIsFresh(dir)).toBe(true)
     const options = { cwd: root, encoding: "utf8", timeout: 30_000, env: { ...process.env, KUBECONFIG: "" } } as const
-    for (const args of [["--help"], ["apply", "--config", "examples/config", "--pod", "examples/pod.yaml", "--output", "yaml"]]) {
+    // A user name that needs a hash in its label: node:crypto, loaded lazily in the bundle.
+    const apply = ["apply", "--config", "examples/config", "--pod", "examples/pod.yaml", "--user", "Alice.O'Brien@example.com", "--output", "yaml"]
+    for (const args of [["--help"], apply]) {
       const bundled = spawnSync(node, [join(dir, "main.mjs"), ...args], options)
       const sources = spawnSync(node, [`${root}packages/cli/src/main.ts`, ...args], options)
       expect({ code: bundled.status, stdout: bundled.stdout, stderr: bundled.stderr }).toEqual({ code: sources.status, stdout: sources.stdout, stderr: sources.stderr })
+      expect(bundled.status).toBe(0)
     }
     // The cluster adapter: a chunk of its own, loaded on first use.
     const cluster = spawnSync(node, [join(dir, "main.mjs"), "sizes", "--server", "http://127.0.0.1:9", "--token", "t"], options)

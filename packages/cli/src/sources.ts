@@ -1,9 +1,12 @@
 import { type ConfigMapNames, defaultConfigMapNames } from "@jsp/core"
 import { FileConfigSource, FileUserSettingsStore } from "@jsp/file-adapter"
-import { type Cluster, ClusterConfigSource, ClusterImageCatalog, ClusterUserSettingsStore, loadCluster } from "@jsp/k8s-adapter"
-import { NodeServices } from "@effect/platform-node"
+import type { Cluster } from "@jsp/k8s-adapter"
+import * as NodeServices from "@effect/platform-node/NodeServices"
 import { Effect, Layer, Option, Result } from "effect"
 import { CliFailure, ExitCode } from "./failure.ts"
+
+// The cluster adapter (with @kubernetes/client-node, ~870 modules) is loaded only when the cluster is used.
+const k8sAdapter = Effect.promise(() => import("@jsp/k8s-adapter"))
 
 /** The flags that choose a source. */
 export interface SourceFlags {
@@ -46,16 +49,18 @@ export const clusterOf = (flags: SourceFlags): Effect.Effect<Cluster, CliFailure
   if (Option.isSome(flags.server) !== Option.isSome(flags.token)) return usage("--server and --token go together")
   if (Option.isSome(flags.server) && Option.isSome(flags.kubeconfig)) return usage("give either --kubeconfig or --server with --token, not both")
   if (!(flags.requestTimeout > 0)) return usage(`--request-timeout ${flags.requestTimeout}: expected a positive number of seconds`)
-  const cluster = loadCluster({
-    kubeconfig: Option.getOrUndefined(flags.kubeconfig),
-    namespace: Option.getOrUndefined(flags.namespace),
-    server: Option.getOrUndefined(flags.server),
-    token: Option.getOrUndefined(flags.token),
-    requestTimeoutSeconds: flags.requestTimeout
+  return Effect.flatMap(k8sAdapter, ({ loadCluster }) => {
+    const cluster = loadCluster({
+      kubeconfig: Option.getOrUndefined(flags.kubeconfig),
+      namespace: Option.getOrUndefined(flags.namespace),
+      server: Option.getOrUndefined(flags.server),
+      token: Option.getOrUndefined(flags.token),
+      requestTimeoutSeconds: flags.requestTimeout
+    })
+    return Result.isSuccess(cluster)
+      ? Effect.succeed(cluster.success)
+      : Effect.fail(new CliFailure({ text: cluster.failure.message, code: ExitCode.unavailable, cause: cluster.failure }))
   })
-  return Result.isSuccess(cluster)
-    ? Effect.succeed(cluster.success)
-    : Effect.fail(new CliFailure({ text: cluster.failure.message, code: ExitCode.unavailable, cause: cluster.failure }))
 }
 
 
@@ -97,17 +102,19 @@ export const configSourceLayer = (flags: SourceFlags, options: { readonly usesCl
   if (flags.userSettings !== undefined && Option.isSome(flags.userSettings)) {
     return yield* new CliFailure({ text: "--user-settings reads a file: it goes with --config (the cluster source reads the user's ConfigMap)", code: ExitCode.usage })
   }
+  const { ClusterConfigSource } = yield* k8sAdapter
   const cluster = yield* clusterOf(flags)
   yield* Effect.logDebug(`configuration from the cluster: ${cluster.server}, namespace ${cluster.namespace}`)
   return ClusterConfigSource(cluster, { watch: false, names: yield* namesOf(flags) })
 }))
 
 /** The image catalog: ImageStreams in the cluster, whichever source the configuration comes from. */
-export const imageCatalogLayer = (flags: SourceFlags) => Layer.unwrap(Effect.map(clusterOf(flags), ClusterImageCatalog))
+export const imageCatalogLayer = (flags: SourceFlags) => Layer.unwrap(Effect.flatMap(clusterOf(flags), (cluster) => Effect.map(k8sAdapter, ({ ClusterImageCatalog }) => ClusterImageCatalog(cluster))))
 
 /** The store of users' settings written to: ConfigMaps and Secrets in the cluster, whichever source the configuration comes from. */
 export const userSettingsStoreLayer = (flags: SourceFlags) =>
   Layer.unwrap(Effect.gen(function*() {
+    const { ClusterUserSettingsStore } = yield* k8sAdapter
     return ClusterUserSettingsStore(yield* clusterOf(flags), yield* namesOf(flags))
   }))
 

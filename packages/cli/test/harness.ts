@@ -31,10 +31,10 @@ export const jsp = (args: ReadonlyArray<string>): Promise<JspRun> =>
     return { code, stdout: text(yield* TestConsole.logLines), stderr: text(yield* TestConsole.errorLines) }
   }).pipe(Effect.provide([TestConsole.layer, NodeServices.layer])))
 
-/** The project's own Node 24 (the machine's node may be older). */
-export const node = `${root}node_modules/.bin/node`
-/** The real entry point. */
-export const main = `${root}packages/cli/src/main.ts`
+/** The project's own Node 24, its binary (pnpm's shim .bin/node would leave it running if killed). */
+export const node = `${root}node_modules/node/bin/node`
+/** The entry bin/jsp starts: the bundle built on install while it is fresh, else src/main.ts itself. */
+export const main = `${root}packages/cli/bin/jsp.mjs`
 
 /** Runs `jsp` as a real process: for what only a process shows (standard input, exit status, the bin). */
 export const jspProcess = (args: ReadonlyArray<string>, input?: string): JspRun => {

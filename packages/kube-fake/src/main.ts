@@ -4,6 +4,7 @@
 import { existsSync, readdirSync, readFileSync, renameSync, type Stats, statSync, unlinkSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { parse, parseAllDocuments } from "yaml"
+import { watchPackageManagerChain } from "./launcher-watch.ts"
 import { defaultResourceTypes } from "./resources.ts"
 import { FakeApiServer } from "./server.ts"
 import type { KubeObject } from "./store.ts"
@@ -232,6 +233,9 @@ const serve = async (options: Options & { readonly kubeconfig: string }) => {
     await fake.stop()
     throw e
   }
+  // Under `npx pnpm exec kube-fake`, SIGTERM to npx does not reach this process: stop when npx is
+  // gone. Before saying it serves: whoever waits for that line may then stop npx.
+  watchPackageManagerChain()
   console.log(`kube-fake: serving on ${fake.url}, namespace ${options.namespace}, ${objects.length} file(s) loaded; kubeconfig written to ${options.kubeconfig} (stop: kill ${process.pid}, or Ctrl+C)`)
   return fake
 }

@@ -48,7 +48,7 @@ const plain = (object: unknown): KubeObject => JSON.parse(JSON.stringify(object)
 
 const isUnservedKind = (error: unknown): boolean =>
   (error instanceof Error && /Unrecognized API version and kind/iu.test(error.message)) ||
-  (apiStatus(error) === 404 && error instanceof Error && /Failed to fetch resource metadata/iu.test(String(Reflect.get(error, "body") ?? error.message)))
+  (apiStatus(error) === 404 && error instanceof Error && /Failed to fetch resource metadata/iu.test(`${error.message} ${String(Reflect.get(error, "body"))}`))
 
 const isAlreadyExists = (error: unknown): boolean => apiStatus(error) === 409 && /AlreadyExists|already exists/iu.test(bodyText(error))
 const bodyText = (error: unknown): string => {

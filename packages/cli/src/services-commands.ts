@@ -1,6 +1,5 @@
 import { planServices, resolveSpawn, servicesDown, servicesUp } from "@jsp/core"
 import { ClusterServiceGateway } from "@jsp/k8s-adapter"
-
 import { Console, Effect, Layer, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { CliFailure, ExitCode } from "./failure.ts"

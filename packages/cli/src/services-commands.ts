@@ -1,11 +1,12 @@
-import { planServices, resolveSpawn } from "@jsp/core"
-import { Console, Effect, Option } from "effect"
+import { planServices, resolveSpawn, servicesDown, servicesUp } from "@jsp/core"
+import { ClusterServiceGateway } from "@jsp/k8s-adapter"
+import { Console, Effect, Layer, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { CliFailure, ExitCode } from "./failure.ts"
 import { formatOutput } from "./io.ts"
 import { printWarnings, reportErrors } from "./report.ts"
-import { spawnFlags } from "./spawn-flags.ts"
-import { configSourceLayer } from "./sources.ts"
+import { nonEmpty, sourceFlags, spawnFlags } from "./spawn-flags.ts"
+import { clusterOf, configSourceLayer } from "./sources.ts"
 
 const plan = Command.make("plan", {
   ...spawnFlags,
@@ -33,7 +34,44 @@ const plan = Command.make("plan", {
   "Print the objects a spawn's services would submit (SPEC 7), rendered from their templates, without touching a cluster; " +
   "the owner reference to the user's reference ConfigMap is added when they are submitted"))
 
+const up = Command.make("up", {
+  ...spawnFlags,
+  templates: Flag.String("templates").pipe(Flag.atLeast(0), Flag.withMetavar("PATH"),
+    Flag.withDescription("Files or directories holding the services' template ConfigMaps (with --config)")),
+  output: Flag.Literals("output", ["env", "json"]).pipe(Flag.withAlias("o"), Flag.withDefault("env"),
+    Flag.withDescription("Output format: env (default; NAME=value lines) or json"))
+}, Effect.fn("services up")(function*(flags) {
+  const user = Option.getOrUndefined(flags.user)
+  if (user === undefined) return yield* new CliFailure({ text: "no user: name one with --user", code: ExitCode.usage })
+  const cluster = yield* clusterOf(flags)
+  const result = yield* Effect.gen(function*() {
+    const resolution = yield* resolveSpawn({
+      user,
+      groups: flags.group.length > 0 ? flags.group : undefined,
+      image: Option.getOrUndefined(flags.image),
+      size: Option.getOrUndefined(flags.size),
+      gpuType: Option.getOrUndefined(flags.gpuType)
+    })
+    yield* printWarnings(resolution.warnings)
+    return yield* servicesUp(resolution)
+  }).pipe(Effect.provide(Layer.mergeAll(configSourceLayer(flags, { usesCluster: true }), ClusterServiceGateway(cluster))))
+  yield* printWarnings(result.warnings)
+  const env = result.returns.flatMap((r) => r.env)
+  if (flags.output === "json") return yield* Console.log(formatOutput({ returns: result.returns, warnings: result.warnings }, "json"))
+  if (env.length > 0) yield* Console.log(env.map((e) => `${e.name}=${e.value}`).join("\n"))
+}, reportErrors)).pipe(Command.withDescription(
+  "Deploy a spawn's services to the cluster (SPEC 7) and print the environment variables they return"))
+
+const down = Command.make("down", {
+  ...sourceFlags,
+  user: nonEmpty(Flag.String("user")).pipe(Flag.withMetavar("NAME"), Flag.withDescription("The user whose services to tear down"))
+}, Effect.fn("services down")(function*(flags) {
+  const cluster = yield* clusterOf(flags)
+  yield* servicesDown(flags.user).pipe(Effect.provide(ClusterServiceGateway(cluster)))
+}, reportErrors)).pipe(Command.withDescription(
+  "Tear a user's services down: delete their reference ConfigMap; garbage collection removes what it owns"))
+
 /** `jsp services`: per-user services (SPEC 7). */
 export const services = Command.make("services").pipe(
   Command.withDescription("Per-user services (a Spark cluster and the like) rendered from templates"),
-  Command.withSubcommands([plan]))
+  Command.withSubcommands([plan, up, down]))

@@ -1,12 +1,11 @@
 import { planServices, resolveSpawn, servicesDown, servicesUp } from "@jsp/core"
-import { ClusterServiceGateway } from "@jsp/k8s-adapter"
 import { Console, Effect, Layer, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { CliFailure, ExitCode } from "./failure.ts"
 import { formatOutput } from "./io.ts"
 import { printWarnings, reportErrors } from "./report.ts"
 import { nonEmpty, sourceFlags, spawnFlags } from "./spawn-flags.ts"
-import { clusterOf, configSourceLayer } from "./sources.ts"
+import { configSourceLayer, serviceGatewayLayer } from "./sources.ts"
 
 const plan = Command.make("plan", {
   ...spawnFlags,
@@ -43,7 +42,6 @@ const up = Command.make("up", {
 }, Effect.fn("services up")(function*(flags) {
   const user = Option.getOrUndefined(flags.user)
   if (user === undefined) return yield* new CliFailure({ text: "no user: name one with --user", code: ExitCode.usage })
-  const cluster = yield* clusterOf(flags)
   const result = yield* Effect.gen(function*() {
     const resolution = yield* resolveSpawn({
       user,
@@ -54,7 +52,7 @@ const up = Command.make("up", {
     })
     yield* printWarnings(resolution.warnings)
     return yield* servicesUp(resolution)
-  }).pipe(Effect.provide(Layer.mergeAll(configSourceLayer(flags, { usesCluster: true }), ClusterServiceGateway(cluster))))
+  }).pipe(Effect.provide(Layer.mergeAll(configSourceLayer(flags, { usesCluster: true }), serviceGatewayLayer(flags))))
   yield* printWarnings(result.warnings)
   const env = result.returns.flatMap((r) => r.env)
   if (flags.output === "json") return yield* Console.log(formatOutput({ returns: result.returns, warnings: result.warnings }, "json"))
@@ -66,8 +64,7 @@ const down = Command.make("down", {
   ...sourceFlags,
   user: nonEmpty(Flag.String("user")).pipe(Flag.withMetavar("NAME"), Flag.withDescription("The user whose services to tear down"))
 }, Effect.fn("services down")(function*(flags) {
-  const cluster = yield* clusterOf(flags)
-  yield* servicesDown(flags.user).pipe(Effect.provide(ClusterServiceGateway(cluster)))
+  yield* servicesDown(flags.user).pipe(Effect.provide(serviceGatewayLayer(flags)))
 }, reportErrors)).pipe(Command.withDescription(
   "Tear a user's services down: delete their reference ConfigMap; garbage collection removes what it owns"))
 

@@ -123,3 +123,7 @@ export const userSettingsReadLayer = (flags: SourceFlags) =>
   sourceKind(flags) === "cluster"
     ? Layer.merge(configSourceLayer(flags), userSettingsStoreLayer(flags))
     : FileUserSettingsStore.pipe(Layer.provideMerge(configSourceLayer(flags)))
+
+/** The gateway services are deployed through: the cluster (the adapter is loaded only now). */
+export const serviceGatewayLayer = (flags: SourceFlags) =>
+  Layer.unwrap(Effect.flatMap(clusterOf(flags), (cluster) => Effect.map(k8sAdapter, ({ ClusterServiceGateway }) => ClusterServiceGateway(cluster))))

@@ -6,7 +6,6 @@ import {
   formatWarning,
   resolutionView,
   resolveSpawn,
-  type SpawnInput,
   warning
 } from "@jsp/core"
 import { Console, Effect, Option } from "effect"
@@ -16,34 +15,12 @@ import { formatOutput, readDocument } from "./io.ts"
 import { formatTable } from "./table.ts"
 import { printWarnings, reportErrors } from "./report.ts"
 import { nonEmpty, outputFlag, sourceFlags, spawnFlags } from "./spawn-flags.ts"
-import { configSourceLayer, type SourceFlags, sourceKind } from "./sources.ts"
+import { configSourceLayer, sourceKind } from "./sources.ts"
 import { images, sizes, userSettings } from "./catalog-commands.ts"
 import { services } from "./services-commands.ts"
 import { validate as validateWith } from "./validate.ts"
+import { requireUser, spawnInputOf } from "./spawn-input.ts"
 
-interface SpawnFlags extends SourceFlags {
-  readonly user: Option.Option<string>
-  readonly group: ReadonlyArray<string>
-  readonly image: Option.Option<string>
-  readonly size: Option.Option<string>
-  readonly gpuType: Option.Option<string>
-  readonly userSettings: Option.Option<string>
-}
-
-// What the flags say about a spawn; the rest comes from the pod (apply) and the user's settings.
-const spawnInputOf = (flags: SpawnFlags): SpawnInput => ({
-  user: Option.getOrUndefined(flags.user),
-  groups: flags.group.length > 0 ? flags.group : undefined,
-  image: Option.getOrUndefined(flags.image),
-  size: Option.getOrUndefined(flags.size),
-  gpuType: Option.getOrUndefined(flags.gpuType)
-})
-
-// resolve and explain have no pod: the user must be named.
-const requireUser = (flags: SpawnFlags): Effect.Effect<SpawnInput, CliFailure> =>
-  Option.isNone(flags.user)
-    ? Effect.fail(new CliFailure({ text: "no user: name one with --user", code: ExitCode.usage }))
-    : Effect.succeed(spawnInputOf(flags))
 
 // Per-user services (SPEC 7) are resolved but not created yet: say so rather than drop them silently.
 const servicesNotCreated = (services: ReadonlyArray<{ readonly value: { readonly name: string }; readonly from: string }>) =>

@@ -1,29 +1,24 @@
 import { planServices, resolveSpawn, servicesDown, servicesUp } from "@jsp/core"
-import { Console, Effect, Layer, Option } from "effect"
+import { Console, Effect, Layer } from "effect"
 import { Command, Flag } from "effect/cli"
-import { CliFailure, ExitCode } from "./failure.ts"
+import { requireUser } from "./spawn-input.ts"
 import { formatOutput } from "./io.ts"
 import { printWarnings, reportErrors } from "./report.ts"
 import { nonEmpty, sourceFlags, spawnFlags } from "./spawn-flags.ts"
 import { configSourceLayer, serviceGatewayLayer } from "./sources.ts"
 
+const templatesFlag = Flag.String("templates").pipe(Flag.atLeast(0), Flag.withMetavar("PATH"),
+  Flag.withDescription("Files or directories holding the services' template ConfigMaps (same forms as --config; with --config); repeatable"))
+
 const plan = Command.make("plan", {
   ...spawnFlags,
-  templates: Flag.String("templates").pipe(Flag.atLeast(0), Flag.withMetavar("PATH"),
-    Flag.withDescription("Files or directories holding the services' template ConfigMaps (same forms as --config); repeatable")),
+  templates: templatesFlag,
   output: Flag.Literals("output", ["yaml", "json"]).pipe(Flag.withAlias("o"), Flag.withDefault("yaml"),
     Flag.withDescription("Output format: yaml (default; one document per object) or json (one array)"))
 }, Effect.fn("services plan")(function*(flags) {
-  const user = Option.getOrUndefined(flags.user)
-  if (user === undefined) return yield* new CliFailure({ text: "no user: name one with --user", code: ExitCode.usage })
+  const input = yield* requireUser(flags)
   const objects = yield* Effect.gen(function*() {
-    const resolution = yield* resolveSpawn({
-      user,
-      groups: flags.group.length > 0 ? flags.group : undefined,
-      image: Option.getOrUndefined(flags.image),
-      size: Option.getOrUndefined(flags.size),
-      gpuType: Option.getOrUndefined(flags.gpuType)
-    })
+    const resolution = yield* resolveSpawn(input)
     yield* printWarnings(resolution.warnings)
     return (yield* planServices(resolution)).map((p) => p.object)
   }).pipe(Effect.provide(configSourceLayer(flags)))
@@ -35,21 +30,13 @@ const plan = Command.make("plan", {
 
 const up = Command.make("up", {
   ...spawnFlags,
-  templates: Flag.String("templates").pipe(Flag.atLeast(0), Flag.withMetavar("PATH"),
-    Flag.withDescription("Files or directories holding the services' template ConfigMaps (with --config)")),
+  templates: templatesFlag,
   output: Flag.Literals("output", ["env", "json"]).pipe(Flag.withAlias("o"), Flag.withDefault("env"),
     Flag.withDescription("Output format: env (default; NAME=value lines) or json"))
 }, Effect.fn("services up")(function*(flags) {
-  const user = Option.getOrUndefined(flags.user)
-  if (user === undefined) return yield* new CliFailure({ text: "no user: name one with --user", code: ExitCode.usage })
+  const input = yield* requireUser(flags)
   const result = yield* Effect.gen(function*() {
-    const resolution = yield* resolveSpawn({
-      user,
-      groups: flags.group.length > 0 ? flags.group : undefined,
-      image: Option.getOrUndefined(flags.image),
-      size: Option.getOrUndefined(flags.size),
-      gpuType: Option.getOrUndefined(flags.gpuType)
-    })
+    const resolution = yield* resolveSpawn(input)
     yield* printWarnings(resolution.warnings)
     return yield* servicesUp(resolution)
   }).pipe(Effect.provide(Layer.mergeAll(configSourceLayer(flags, { usesCluster: true }), serviceGatewayLayer(flags))))

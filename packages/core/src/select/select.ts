@@ -36,13 +36,10 @@ const imageForms = (image: string): ImageForms => {
   }
 }
 
-const sameAs = (entry: string) => (candidate: string) => globMatches(entry, candidate)
-
 const entryMatchesForms = (entry: string, forms: ImageForms): boolean => {
-  const matches = sameAs(entry)
   return hasTag(entry)
-    ? matches(forms.full) || matches(forms.lastSegment)
-    : matches(forms.fullUntagged) || matches(forms.lastSegmentUntagged)
+    ? globMatches(entry, forms.full) || globMatches(entry, forms.lastSegment)
+    : globMatches(entry, forms.fullUntagged) || globMatches(entry, forms.lastSegmentUntagged)
 }
 
 /** Whether one `images` entry matches an image: equal, equal to its last path segment, tagless, or a `*` glob. */

@@ -33,7 +33,7 @@ export {
 
 // Decode: text → documents → one configuration; pods read once.
 export { maxAliasExpansion, maxNestingDepth, parseYamlDocuments } from "./decode/yaml.ts"
-export type { Decoded } from "./decode/schema.ts"
+export { type Decoded, type DecodeOptions, decodeWith } from "./decode/schema.ts"
 export {
   combineDocuments,
   type Configuration,

@@ -35,8 +35,11 @@ const toProblems = (issue: SchemaIssue.Issue, prefix: ReadonlyArray<PropertyKey>
 export interface DecodeOptions {
   /** Path of the value inside its document, prefixed to every problem. */
   readonly at?: ReadonlyArray<PropertyKey>
-  /** Unknown keys: warnings (default), or problems like any other (for documents users write). */
-  readonly unknownKeys?: "warn" | "reject"
+  /**
+   * Unknown keys: warnings (default), problems like any other (for documents users write), or
+   * ignored (envelopes another program writes, such as an AdmissionReview, where extra keys are normal).
+   */
+  readonly unknownKeys?: "warn" | "reject" | "ignore"
 }
 
 /** Whether a problem is a rejected unknown key. */
@@ -57,7 +60,7 @@ export const decodeWith = <S extends Schema.Codec<unknown, unknown>>(schema: S) 
     if (Result.isFailure(decoded)) {
       return Result.fail(new InvalidDocument({ source, problems: toProblems(decoded.failure.issue, at) }))
     }
-    if (options.unknownKeys === "reject") return Result.succeed({ value: decoded.success, warnings: [] })
+    if (options.unknownKeys !== undefined && options.unknownKeys !== "warn") return Result.succeed({ value: decoded.success, warnings: [] })
     const checked = strict(input, { errors: "all", onExcessProperty: "error", reportInput: true })
     const warnings = Result.isFailure(checked)
       ? toProblems(checked.failure.issue, at).map((p) => warning(source, "unknown key, ignored", p.path))

@@ -18,6 +18,7 @@ import { nonEmpty, outputFlag, sourceFlags, spawnFlags } from "./spawn-flags.ts"
 import { configSourceLayer, sourceKind } from "./sources.ts"
 import { images, sizes, userSettings } from "./catalog-commands.ts"
 import { services } from "./services-commands.ts"
+import { serve } from "./serve-command.ts"
 import { validate as validateWith } from "./validate.ts"
 import { requireUser, spawnInputOf } from "./spawn-input.ts"
 
@@ -97,5 +98,5 @@ const schema = Command.make("schema", { verbose: sourceFlags.verbose }, () => Co
 /** The `jsp` command. */
 export const jsp = Command.make("jsp").pipe(
   Command.withDescription("JupyterHub singleuser profiles: decide what each notebook pod gets, and why"),
-  Command.withSubcommands([apply, resolve, explain, validate, schema, images, sizes, userSettings, services])
+  Command.withSubcommands([apply, resolve, explain, validate, schema, images, sizes, userSettings, services, serve])
 )

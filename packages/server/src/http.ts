@@ -1,12 +1,14 @@
-import type { IncomingMessage, ServerResponse } from "node:http"
+import type { IncomingMessage } from "node:http"
 
 /** The largest request body read: an AdmissionReview of a pod is a few KiB; the API server sends at most ~3 MiB objects. */
 export const maxBodyBytes = 1024 * 1024
 
 /** A request that cannot be answered as asked: the status and the words for the caller. */
 export class HttpProblem extends Error {
-  constructor(readonly status: number, message: string) {
+  readonly status: number
+  constructor(status: number, message: string) {
     super(message)
+    this.status = status
   }
 }
 
@@ -49,24 +51,3 @@ export const parseJsonBody = (text: string): unknown => {
     throw new HttpProblem(400, `request body is not JSON: ${error instanceof Error ? error.message : String(error)}`)
   }
 }
-
-const send = (response: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}) => {
-  response.writeHead(status, { "content-type": type, "content-length": Buffer.byteLength(body), "cache-control": "no-store", ...headers })
-  response.end(body)
-}
-
-/** A JSON answer. */
-export const sendJson = (response: ServerResponse, status: number, body: unknown, headers?: Record<string, string>) =>
-  send(response, status, "application/json", JSON.stringify(body), headers)
-
-/** A plain-text answer (probes, metrics). */
-export const sendText = (response: ServerResponse, status: number, body: string, type = "text/plain; charset=utf-8") =>
-  send(response, status, type, body)
-
-/** An HTML answer (the options form). */
-export const sendHtml = (response: ServerResponse, status: number, body: string) =>
-  send(response, status, "text/html; charset=utf-8", body)
-
-/** An error as JSON: `{"error": "..."}`, plus what else helps (warnings, details). */
-export const sendError = (response: ServerResponse, status: number, message: string, extra: Record<string, unknown> = {}) =>
-  sendJson(response, status, { error: message, ...extra })

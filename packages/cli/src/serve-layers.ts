@@ -1,0 +1,47 @@
+import { ImageCatalog, ServiceGateway, SourceUnavailable } from "@jsp/core"
+import { FileConfigSource, FileUserSettingsStore } from "@jsp/file-adapter"
+import * as NodeServices from "@effect/platform-node/NodeServices"
+import { Effect, Layer, Option } from "effect"
+import { CliFailure, ExitCode } from "./failure.ts"
+import { checkSourceFlags, clusterOf, namesOf, type SourceFlags, sourceKind } from "./sources.ts"
+
+const filesOnly = (what: string) => new SourceUnavailable({
+  source: "files",
+  reason: "not-found",
+  detail: `${what} need a cluster: jsp serve reads its configuration from files (--config); use --source cluster`
+})
+
+// With files, what lives only in a cluster is refused, with the reason, rather than faked.
+const noImageCatalog = Layer.succeed(ImageCatalog, ImageCatalog.of({ imageStreams: Effect.fail(filesOnly("images (ImageStreams)")) }))
+const noServiceGateway = Layer.succeed(ServiceGateway, ServiceGateway.of({
+  ensureOwner: () => Effect.fail(filesOnly("services")),
+  submit: () => Effect.fail(filesOnly("services")),
+  read: () => Effect.fail(filesOnly("services")),
+  removeOwner: () => Effect.fail(filesOnly("services"))
+}))
+
+/**
+ * Everything `jsp serve` needs, built once at start-up: from a cluster, a watched source (one per
+ * process, never per request), the settings store, the image catalog and the services gateway,
+ * all over one loaded cluster; from files, the files and what can be read from them.
+ */
+export const serveLayer = (flags: SourceFlags) => Layer.unwrap(Effect.gen(function*() {
+  yield* checkSourceFlags(flags)
+  const names = yield* namesOf(flags)
+  if (sourceKind(flags) === "file") {
+    if (flags.config.length === 0) return yield* new CliFailure({ text: "no configuration: give --config PATH, or --source cluster", code: ExitCode.usage })
+    const source = FileConfigSource({ paths: flags.config, names }).pipe(Layer.provide(NodeServices.layer))
+    return Layer.mergeAll(FileUserSettingsStore, noImageCatalog, noServiceGateway).pipe(Layer.provideMerge(source))
+  }
+  if (flags.userSettings !== undefined && Option.isSome(flags.userSettings)) {
+    return yield* new CliFailure({ text: "--user-settings reads a file: it goes with --config", code: ExitCode.usage })
+  }
+  const cluster = yield* clusterOf(flags)
+  const adapter = yield* Effect.promise(() => import("@jsp/k8s-adapter"))
+  return Layer.mergeAll(
+    adapter.ClusterConfigSource(cluster, { watch: true, names }),
+    adapter.ClusterUserSettingsStore(cluster, names),
+    adapter.ClusterImageCatalog(cluster),
+    adapter.ClusterServiceGateway(cluster)
+  )
+}))

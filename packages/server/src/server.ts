@@ -1,0 +1,207 @@
+import type { ConfigSource, ImageCatalog, ServiceGateway, SpawnOptions, UserSettingsStore } from "@jsp/core"
+import { Effect, type Scope } from "effect"
+import type { IncomingMessage, ServerResponse } from "node:http"
+import { createServer, type Server } from "node:https"
+import { admissionResponse, readAdmissionReview } from "./admission.ts"
+import { admit, type WebhookSettings } from "./admit.ts"
+import * as api from "./api.ts"
+import { type ApiAccess, refusal } from "./auth.ts"
+import { HttpProblem, parseJsonBody, readBody } from "./http.ts"
+import { makeMetrics, type ServerMetrics } from "./metrics.ts"
+import { readiness } from "./readiness.ts"
+import { json, problem, type Reply } from "./reply.ts"
+import { matchRoute, methods, openRoutes, readOnlyRoutes, type RouteName } from "./routes.ts"
+import { readTls, type TlsFiles, watchTls } from "./tls.ts"
+
+/** What the server's use cases need: built once at start-up, shared by every request. */
+export type ServerRequirements = ConfigSource | UserSettingsStore | ImageCatalog | ServiceGateway
+
+/** How `jsp serve` serves. */
+export interface ServeOptions {
+  readonly host: string
+  readonly port: number
+  readonly tls: TlsFiles
+  /** How often the certificate and key are checked for a change (default 10 s). */
+  readonly tlsReloadMs?: number
+  readonly access: ApiAccess
+  readonly webhook: WebhookSettings
+  /** `GET /form?user=`: the options form's HTML fragment for a user. */
+  readonly form?: (user: string | undefined) => Effect.Effect<Reply, never, ServerRequirements>
+  /** How long a stop waits for requests in flight before it closes their connections (default 10 s). */
+  readonly drainMs?: number
+}
+
+/** A server that is listening. */
+export interface RunningServer {
+  readonly host: string
+  readonly port: number
+  readonly metrics: ServerMetrics
+}
+
+const write = (response: ServerResponse, reply: Reply) => {
+  if ("json" in reply) {
+    const body = JSON.stringify(reply.json)
+    response.writeHead(reply.status, { ...reply.headers, "content-type": "application/json", "content-length": Buffer.byteLength(body), "cache-control": "no-store" })
+    response.end(body)
+  } else if ("html" in reply) {
+    response.writeHead(reply.status, { "content-type": "text/html; charset=utf-8", "content-length": Buffer.byteLength(reply.html), "cache-control": "no-store" })
+    response.end(reply.html)
+  } else {
+    response.writeHead(reply.status, reply.text === "" ? {} : { "content-type": reply.type ?? "text/plain; charset=utf-8", "content-length": Buffer.byteLength(reply.text) })
+    response.end(reply.text)
+  }
+}
+
+const problemOf = (error: unknown): Reply =>
+  error instanceof HttpProblem ? problem(error.status, error.message) : problem(500, "internal error (see jsp's log)")
+
+/**
+ * Starts `jsp serve`'s HTTPS server in the scope: the webhook (`POST /mutate`), probes, metrics,
+ * the spawner API and the form on one port. Closing the scope stops accepting, lets requests in
+ * flight finish (up to `drainMs`), then returns.
+ */
+export const startServer = (options: ServeOptions): Effect.Effect<RunningServer, Error, ServerRequirements | Scope.Scope> =>
+  Effect.gen(function*() {
+    const context = yield* Effect.context<ServerRequirements>()
+    const run = <A>(effect: Effect.Effect<A, never, ServerRequirements>) => Effect.runPromiseWith(context)(effect)
+    const log = (level: "Info" | "Warn" | "Debug", message: string, fields: Record<string, unknown>) =>
+      run(Effect.logWithLevel(level)(message).pipe(Effect.annotateLogs(fields)))
+    const metrics = makeMetrics()
+    const spawn: SpawnOptions = options.webhook.spawn
+
+    const mutate = async (request: IncomingMessage, started: number): Promise<Reply> => {
+      let uid: string | undefined
+      try {
+        const review = readAdmissionReview(parseJsonBody(await readBody(request)))
+        if (review._tag === "Failure") {
+          metrics.admissions.inc({ outcome: "bad-request" })
+          return problem(400, review.failure.message)
+        }
+        const { request: admission } = review.success
+        uid = admission.uid
+        const admitted = await run(admit(admission, options.webhook, metrics))
+        metrics.admissions.inc({ outcome: admitted.outcome })
+        await log("Info", "admission", {
+          uid,
+          ...(admitted.user === undefined ? {} : { user: admitted.user }),
+          ...(admission.namespace === undefined ? {} : { namespace: admission.namespace }),
+          latencyMs: Math.round((performance.now() - started) * 100) / 100,
+          outcome: admitted.outcome,
+          ...("patch" in admitted.decision && admitted.decision.patch !== undefined ? { patchOperations: admitted.decision.patch.length } : {})
+        })
+        return json(200, admissionResponse(uid, admitted.decision))
+      } catch (error) {
+        if (error instanceof HttpProblem || uid === undefined) {
+          metrics.admissions.inc({ outcome: "bad-request" })
+          throw error
+        }
+        // Not the pod's fault, and not a configuration error (those are decided in admit): a defect.
+        await log("Warn", "admission failed", { uid, outcome: options.webhook.failOpen ? "failed-open" : "denied", error: String(error) })
+        metrics.admissions.inc({ outcome: options.webhook.failOpen ? "failed-open" : "denied" })
+        return json(200, admissionResponse(uid, options.webhook.failOpen
+          ? { allowed: true, warnings: [{ source: "jsp", message: "internal error; profiles not applied" }] }
+          : { allowed: false, code: 500, message: "jsp: internal error", warnings: [] }))
+      }
+    }
+
+    const body = async (request: IncomingMessage): Promise<unknown> => {
+      const text = await readBody(request)
+      return text.trim() === "" ? undefined : parseJsonBody(text)
+    }
+
+    const answer = async (route: RouteName, user: string | undefined, request: IncomingMessage, url: URL, started: number): Promise<Reply> => {
+      switch (route) {
+        case "mutate":
+          return mutate(request, started)
+        case "healthz":
+          return { status: 200, text: "ok\n" }
+        case "readyz":
+          return run(readiness)
+        case "metrics":
+          return { status: 200, text: await metrics.registry.metrics(), type: metrics.registry.contentType }
+        case "images":
+          return run(api.images(url.searchParams.get("user") ?? undefined))
+        case "sizes":
+          return run(api.sizes)
+        case "ui":
+          return run(api.ui)
+        case "form":
+          return options.form === undefined ? problem(404, "no form") : run(options.form(url.searchParams.get("user") ?? undefined))
+        case "apply":
+          return run(api.applyPod(await body(request), spawn))
+        case "settings":
+          if (user === undefined) return problem(404, "no user")
+          return request.method === "PUT" ? run(api.putSettings(user, await body(request))) : run(api.getSettings(user))
+        case "services":
+          if (user === undefined) return problem(404, "no user")
+          return request.method === "DELETE" ? run(api.servicesDownFor(user)) : run(api.servicesUpFor(user, await body(request)))
+      }
+    }
+
+    const handle = (request: IncomingMessage, response: ServerResponse) => {
+      const started = performance.now()
+      const url = new URL(request.url ?? "/", "https://jsp.invalid")
+      const matched = matchRoute(url.pathname)
+      const reply = async (): Promise<Reply> => {
+        if (matched === undefined) return problem(404, `no such path: ${url.pathname}`)
+        const allowed = methods[matched.route]
+        if (!allowed.includes(request.method ?? "")) {
+          return { status: 405, json: { error: `${request.method ?? ""} ${url.pathname}: use ${allowed.join(" or ")}` }, headers: { allow: allowed.join(", ") } }
+        }
+        if (!openRoutes.has(matched.route)) {
+          const refused = refusal(request, options.access, readOnlyRoutes.has(matched.route))
+          if (refused !== undefined) return problem(refused.status, refused.message)
+        }
+        return answer(matched.route, matched.user, request, url, started)
+      }
+      reply().catch(problemOf).then((result) => {
+        write(response, result)
+        const route = matched?.route ?? "unknown"
+        metrics.latency.observe({ route }, (performance.now() - started) / 1000)
+        if (!openRoutes.has(route as RouteName)) {
+          metrics.apiRequests.inc({ route, status: String(result.status) })
+          return log(result.status >= 500 ? "Warn" : "Info", "request", {
+            method: request.method,
+            path: url.pathname,
+            status: result.status,
+            latencyMs: Math.round((performance.now() - started) * 100) / 100
+          })
+        }
+      }).catch((error: unknown) => {
+        response.destroy(error instanceof Error ? error : new Error(String(error)))
+      })
+    }
+
+    const server: Server = createServer({ ...readTls(options.tls), minVersion: "TLSv1.2" }, handle)
+    // A slow client may not hold a connection open for ever, nor a request half-sent.
+    server.headersTimeout = 10_000
+    server.requestTimeout = 30_000
+    server.keepAliveTimeout = 65_000
+
+    yield* Effect.callback<void, Error>((resume) => {
+      server.once("error", (error) => resume(Effect.fail(error)))
+      server.listen(options.port, options.host, () => resume(Effect.void))
+    })
+    const stopTls = watchTls(options.tls, options.tlsReloadMs ?? 10_000, () => {
+      try {
+        server.setSecureContext({ ...readTls(options.tls), minVersion: "TLSv1.2" })
+        void log("Info", "certificate reloaded", { cert: options.tls.cert })
+      } catch (error) {
+        void log("Warn", "certificate not reloaded; the previous one is kept", { cert: options.tls.cert, error: error instanceof Error ? error.message : String(error) })
+      }
+    })
+    yield* Effect.addFinalizer(() => Effect.callback<void>((resume) => {
+      stopTls()
+      const drain = setTimeout(() => server.closeAllConnections(), options.drainMs ?? 10_000)
+      drain.unref()
+      server.close(() => {
+        clearTimeout(drain)
+        resume(Effect.void)
+      })
+      server.closeIdleConnections()
+    }))
+    const address = server.address()
+    if (address === null || typeof address === "string") return yield* Effect.die(new Error(`unexpected server address ${String(address)}`))
+    yield* Effect.logInfo("listening").pipe(Effect.annotateLogs({ host: address.address, port: address.port }))
+    return { host: address.address, port: address.port, metrics } satisfies RunningServer
+  })

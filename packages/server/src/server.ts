@@ -76,10 +76,7 @@ export const startServer = (options: ServeOptions): Effect.Effect<RunningServer,
       let uid: string | undefined
       try {
         const review = readAdmissionReview(parseJsonBody(await readBody(request)))
-        if (review._tag === "Failure") {
-          metrics.admissions.inc({ outcome: "bad-request" })
-          return problem(400, review.failure.message)
-        }
+        if (review._tag === "Failure") throw new HttpProblem(400, review.failure.message)
         const { request: admission } = review.success
         uid = admission.uid
         const admitted = await run(admit(admission, options.webhook, metrics))
@@ -96,6 +93,12 @@ export const startServer = (options: ServeOptions): Effect.Effect<RunningServer,
       } catch (error) {
         if (error instanceof HttpProblem || uid === undefined) {
           metrics.admissions.inc({ outcome: "bad-request" })
+          await log("Info", "admission", {
+            ...(uid === undefined ? {} : { uid }),
+            latencyMs: Math.round((performance.now() - started) * 100) / 100,
+            outcome: "bad-request",
+            status: error instanceof HttpProblem ? error.status : 500
+          })
           throw error
         }
         // Not the pod's fault, and not a configuration error (those are decided in admit): a defect.

@@ -90,14 +90,21 @@ export const ClusterServiceGateway = (cluster: Cluster): Layer.Layer<ServiceGate
         throw error
       }), true)
 
+  // Conflict on every try: someone else keeps changing the object; say so rather than a bare 409.
+  const stillConflicting = (error: SourceUnavailable, tries: number): SourceUnavailable =>
+    new SourceUnavailable({ ...error, detail: `${error.detail}; still in conflict after ${tries} replaces, each with the resourceVersion read just before it (another writer keeps changing the object)` })
+
   // Get the stored resourceVersion, replace; on Conflict (another writer in between) again.
-  const replace = (object: KubernetesObject, left: number): Effect.Effect<KubernetesObject, SourceUnavailable> =>
+  const replace = (object: KubernetesObject, left: number, tried = 0): Effect.Effect<KubernetesObject, SourceUnavailable> =>
     readRaw(object).pipe(
       Effect.mapError(fail("get", object)),
       Effect.flatMap((stored) => stored === undefined
         ? create(object, left - 1)
         : call(() => api.replace({ ...object, metadata: { ...object.metadata, resourceVersion: stored.metadata?.resourceVersion ?? "" } }), false).pipe(
-          Effect.catch((failed) => apiStatus(failed.error) === 409 && left > 1 ? replace(object, left - 1) : Effect.fail(fail("update", object)(failed)))))
+          Effect.catch((failed) => {
+            if (apiStatus(failed.error) !== 409) return Effect.fail(fail("update", object)(failed))
+            return left > 1 ? replace(object, left - 1, tried + 1) : Effect.fail(stillConflicting(fail("update", object)(failed), tried + 1))
+          })))
     )
   // 500/429/no answer are retried; a retry finding the object (409 AlreadyExists) replaces it.
   const create = (object: KubernetesObject, left: number): Effect.Effect<KubernetesObject, SourceUnavailable> =>

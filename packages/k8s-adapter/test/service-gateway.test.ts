@@ -62,6 +62,36 @@ describe("ClusterServiceGateway", () => {
     expect(fake.store.list(sparkType, namespace, []).length).toBe(1)
   })
 
+  it("a replace refused for a stale resourceVersion (409 Conflict) reads the object again and retries, leaving one with the new spec", async () => {
+    const owner = await run((g) => g.ensureOwner("vpavlin"))
+    await run((g) => g.submit(spark(owner, 1)))
+    const [gets, updates] = [fake.count("get"), fake.count("update")]
+    fake.failNext({ status: 409, reason: "Conflict", count: 1, verb: "update", plural: "sparkclusters" })
+    const stored = await run((g) => g.submit(spark(owner, 3)))
+    expect(stored["spec"]).toMatchObject({ worker: { instances: "3" } })
+    // create → 409 AlreadyExists → get → update → 409 Conflict → get → update
+    expect(fake.requests.slice(-5).map((r) => `${r.verb} ${r.status}`)).toEqual(["create 409", "get 200", "update 409", "get 200", "update 200"])
+    expect([fake.count("get") - gets, fake.count("update") - updates]).toEqual([2, 2])
+    const all = fake.store.list(sparkType, namespace, [])
+    expect(all.length).toBe(1)
+    expect(all[0]?.["spec"]).toEqual({ worker: { instances: "3" }, master: { instances: "1" } })
+  })
+
+  it("a Conflict on every replace gives up after a bounded number of tries, naming the object", async () => {
+    const owner = await run((g) => g.ensureOwner("vpavlin"))
+    await run((g) => g.submit(spark(owner, 1)))
+    const updates = fake.count("update")
+    fake.failNext({ status: 409, count: 1_000, verb: "update" })
+    const error = failureOf(await runExit((g) => g.submit(spark(owner, 3))))
+    const tries = fake.count("update") - updates
+    expect(tries).toBeGreaterThan(1)
+    expect(tries).toBeLessThan(10)
+    expect(error).toMatchObject({ _tag: "SourceUnavailable", reason: "conflict", verb: "update", resource: "SparkCluster (radanalytics.io/v1)", name: "spark-cluster-vpavlin" })
+    expect(error.message).toContain("update SparkCluster (radanalytics.io/v1) spark-cluster-vpavlin: conflict (409)")
+    expect(error.message).toContain(`still in conflict after ${tries} replaces`)
+    expect(fake.store.get(sparkType, namespace, "spark-cluster-vpavlin")?.["spec"]).toMatchObject({ worker: { instances: "1" } })
+  })
+
   it("retries a create that got 500 or 429 without a duplicate", async () => {
     const owner = await run((g) => g.ensureOwner("vpavlin"))
     fake.failNext({ status: 500, count: 1, verb: "create" })

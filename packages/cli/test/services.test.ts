@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { parseAllDocuments } from "yaml"
+import { parse, parseAllDocuments } from "yaml"
 import { jsp } from "./harness.ts"
 
 describe("jsp services plan", () => {
@@ -29,5 +29,64 @@ describe("jsp services plan", () => {
     expect(planned.code).toBe(0)
     expect(JSON.parse(planned.stdout)).toEqual([{ apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "db-ada" }, spec: { resources: { requests: { storage: "1Gi" } } } }])
     expect(await jsp(["services", "plan", "-c", dir, "--image", "i:1"])).toMatchObject({ code: 2, stderr: "jsp: no user: name one with --user\n" })
+  })
+})
+
+describe("jsp services up/down --dry-run: nothing submitted, what would be printed", () => {
+  const spawn = ["--user", "vpavlin", "--image", "s2i-spark-notebook:3.6"]
+
+  it("up: the reference ConfigMap and every object as YAML on standard error, each after what would be done; the returns on standard output", async () => {
+    const { code, stdout, stderr } = await jsp(["services", "up", "--dry-run", "-c", "examples/config", ...spawn, "-n", "odh"])
+    expect(code).toBe(0)
+    expect(stdout).toBe("SPARK_CLUSTER=spark-cluster-vpavlin\n")
+    const documents = parseAllDocuments(stderr)
+    expect(stderr.split("\n").filter((l) => l.startsWith("#"))).toEqual([
+      "# dry run: would be created if missing (it owns the service objects)",
+      ...Array.from({ length: 3 }, () => "# dry run: would be created, or replaced if it exists (the owner's uid is the reference ConfigMap's, known once it exists)")
+    ])
+    expect(documents.flatMap((d) => d.errors)).toEqual([])
+    const objects = documents.map((d) => d.toJS())
+    expect(objects.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
+      "ConfigMap/odh/singleuser-service-ref-vpavlin", "SparkCluster/odh/spark-cluster-vpavlin", "AirflowCluster/odh/airflow-cluster-vpavlin", "AirflowBase/odh/airflow-base-vpavlin"
+    ])
+    for (const object of objects.slice(1)) {
+      expect(object.metadata.ownerReferences).toEqual([{ apiVersion: "v1", kind: "ConfigMap", name: "singleuser-service-ref-vpavlin", uid: "" }])
+    }
+    // The objects are the plan's, placed in the namespace and owned.
+    const planned = JSON.parse((await jsp(["services", "plan", "-c", "examples/config", ...spawn, "-o", "json"])).stdout)
+    expect(objects.slice(1).map(({ metadata: { namespace: _n, ownerReferences: _o, ...metadata }, ...rest }) => ({ ...rest, metadata }))).toEqual(planned)
+  })
+
+  it("up -o json: the returns, the warnings and what would be done, all on standard output", async () => {
+    const { code, stdout, stderr } = await jsp(["services", "up", "--dry-run", "-c", "examples/config", ...spawn, "-o", "json"])
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" })
+    const result = JSON.parse(stdout)
+    expect(result.returns).toContainEqual({ service: "spark", env: [{ name: "SPARK_CLUSTER", value: "spark-cluster-vpavlin" }] })
+    expect(result.dryRun.map((a: { action: string; object: { kind: string } }) => `${a.action} ${a.object.kind}`)).toEqual(["ensure ConfigMap", "apply SparkCluster", "apply AirflowCluster", "apply AirflowBase"])
+    expect(result.dryRun[0].object.metadata.namespace).toBeUndefined()
+  })
+
+  it("up: readiness is not waited for (a warning says so); returns are read from the objects as rendered", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "jsp-dry-run-"))
+    writeFileSync(join(dir, "profiles.yaml"), [
+      "profiles:", "  - name: p", "    services:", "      db:", "        resources: [{ name: db-template, path: db }]",
+      "        ready: { path: status.phase, equals: Bound, timeoutSeconds: 3600 }",
+      "        return: { DB_CLAIM: metadata.name, DB_PHASE: status.phase }", ""
+    ].join("\n"))
+    writeFileSync(join(dir, "templates.yaml"), "kind: ConfigMap\napiVersion: v1\nmetadata: { name: db-template }\ndata:\n  db: |\n    apiVersion: v1\n    kind: PersistentVolumeClaim\n    metadata: { name: db }\n")
+    const { code, stdout, stderr } = await jsp(["services", "up", "--dry-run", "-c", join(dir, "profiles.yaml"), "--templates", join(dir, "templates.yaml"), "--user", "ada", "--image", "i:1"])
+    expect(code).toBe(0)
+    expect(stdout).toBe("DB_CLAIM=db-ada\n")
+    expect(stderr.split("\n").filter((l) => l.startsWith("warning: "))).toEqual([
+      "warning: service db: dry run: PersistentVolumeClaim db-ada is not waited for (ready: status.phase = Bound); return values are read from the object as rendered",
+      "warning: service db: return DB_PHASE: status.phase matched nothing; the variable is not set"
+    ])
+  })
+
+  it("down: says on standard error what it would delete; standard output stays empty as without --dry-run", async () => {
+    const { code, stdout, stderr } = await jsp(["services", "down", "--dry-run", "--user", "vpavlin", "--namespace", "odh"])
+    expect({ code, stdout }).toEqual({ code: 0, stdout: "" })
+    expect(stderr.split("\n")[0]).toBe("# dry run: would be deleted; garbage collection would then remove every object it owns")
+    expect(parse(stderr)).toEqual({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "singleuser-service-ref-vpavlin", namespace: "odh", labels: { "app.kubernetes.io/managed-by": "jsp" } } })
   })
 })

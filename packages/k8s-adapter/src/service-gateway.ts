@@ -139,6 +139,7 @@ export const ClusterServiceGateway = (cluster: Cluster): Layer.Layer<ServiceGate
   }
 
   return ServiceGateway.of({
+    dryRun: false,
     ensureOwner,
     submit: (object) => create(header(object), maxReplaceAttempts).pipe(Effect.map(plain)),
     read: (object) => {

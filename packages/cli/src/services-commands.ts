@@ -60,6 +60,9 @@ const said: Record<DryRunAction["action"], string> = {
 const printDryRun = (actions: ReadonlyArray<DryRunAction>) =>
   Console.error(actions.map(({ action, object }) => `# ${said[action]}\n${formatOutput(object, "yaml")}`).join("\n---\n"))
 
+// A value with a line break would add lines of its own to the NAME=value output (another variable, for whoever reads it).
+const unprintable = /[\u0000-\u0008\u000a-\u001f\u007f]/u
+
 const up = Command.make("up", {
   ...spawnFlags,
   templates: templatesFlag,
@@ -84,8 +87,14 @@ const up = Command.make("up", {
   if (flags.output === "json") {
     return yield* Console.log(formatOutput({ returns: result.returns, warnings: result.warnings, ...(dryRun === undefined ? {} : { dryRun: dryRun.actions() }) }, "json"))
   }
-  const env = result.returns.flatMap((r) => r.env)
-  if (env.length > 0) yield* Console.log(env.map((e) => `${e.name}=${e.value}`).join("\n"))
+  const lines: Array<string> = []
+  for (const { service, env } of result.returns) {
+    for (const { name, value } of env) {
+      if (!unprintable.test(value)) lines.push(`${name}=${value}`)
+      else yield* Effect.logWarning(`service ${service}: ${name} holds a line break or control character, which NAME=value lines cannot carry; left out here (--output json gives it)`)
+    }
+  }
+  if (lines.length > 0) yield* Console.log(lines.join("\n"))
 }, reportErrors)).pipe(Command.withDescription(
   "Deploy a spawn's services to the cluster (SPEC 7) and print the environment variables they return"))
 

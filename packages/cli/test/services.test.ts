@@ -90,3 +90,41 @@ describe("jsp services up/down --dry-run: nothing submitted, what would be print
     expect(parse(stderr)).toEqual({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "singleuser-service-ref-vpavlin", namespace: "odh", labels: { "app.kubernetes.io/managed-by": "jsp" } } })
   })
 })
+
+describe("hostile users and configuration values through the command (SPEC 10)", () => {
+  const values = ["{{ user }}", "{% raw %}x", "\"; rm -rf /", "a: b\nc: [d]", "---\nkind: Secret", "{\"kind\": \"Secret\"}", "line\nEVIL=1", "é".repeat(1_000)]
+  const users = ["o'brien\"", "a\nb", "{{ 7 | plus: 1 }}", "<script>alert(1)</script>", "x".repeat(1_000), "ÄÖÜ --- {% raw %}"]
+
+  it("plan and up --dry-run keep the template's structure, give valid names, and never let a value make a line of NAME=value output", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "jsp-hostile-"))
+    const profiles = join(dir, "profiles.json")
+    const templates = join(dir, "templates.json")
+    writeFileSync(templates, JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "t" }, data: {
+      cm: "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: \"notes-{{ user }}\" }\ndata: { note: \"{{ note }}\", user: \"{{ user }}\" }\n"
+    } }))
+    for (const [i, note] of values.entries()) {
+      const user = users[i % users.length] ?? ""
+      writeFileSync(profiles, JSON.stringify({ profiles: [{ name: "p", services: { notes: {
+        resources: [{ name: "t", path: "cm" }], configuration: { note }, return: { NOTE: "data.note", NOTES_NAME: "metadata.name" }
+      } } }] }))
+      const args = ["-c", profiles, "--templates", templates, "--user", user, "--image", "i:1"]
+      const planned = await jsp(["services", "plan", ...args, "-o", "json"])
+      expect(planned.code).toBe(0)
+      const [object] = JSON.parse(planned.stdout)
+      expect(Object.keys(object)).toEqual(["apiVersion", "kind", "metadata", "data"])
+      expect(object.data.note).toBe(note)
+      expect(object.metadata.name).toMatch(/^notes-[a-z0-9]([-a-z0-9]*[a-z0-9])?$/u)
+      expect(object.metadata.name.length).toBeLessThanOrEqual(253)
+      const { code, stdout, stderr } = await jsp(["services", "up", "--dry-run", ...args])
+      expect(code).toBe(0)
+      const shown = parseAllDocuments(stderr.split("\n").filter((l) => !l.startsWith("warning: ")).join("\n"))
+      expect(shown.flatMap((d) => d.errors)).toEqual([])
+      expect(shown.map((d) => d.toJS())[1]).toEqual({ ...object, metadata: { ...object.metadata, ownerReferences: [expect.objectContaining({ kind: "ConfigMap", uid: "" })] } })
+      const name = `NOTES_NAME=${object.metadata.name}`
+      expect(stdout).toBe(`${note.includes("\n") ? name : `NOTE=${note}\n${name}`}\n`)
+      if (note.includes("\n")) {
+        expect(stderr).toContain("warning: service notes: NOTE holds a line break or control character, which NAME=value lines cannot carry; left out here (--output json gives it)")
+      }
+    }
+  })
+})

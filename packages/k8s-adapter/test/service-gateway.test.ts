@@ -114,6 +114,23 @@ describe("ClusterServiceGateway", () => {
     expect(error.message).toMatch(/does not serve Widget \(example\.com\/v1\)/u)
   })
 
+  it("failures are typed and name the object: forbidden (with the RBAC verb), invalid, unreachable", async () => {
+    const owner = await run((g) => g.ensureOwner("vpavlin"))
+    fake.forbid("create", "sparkclusters")
+    const forbidden = failureOf(await runExit((g) => g.submit(spark(owner))))
+    expect(forbidden).toMatchObject({ reason: "forbidden", verb: "create", resource: "SparkCluster (radanalytics.io/v1)", name: "spark-cluster-vpavlin" })
+    expect(forbidden.message).toContain("needs RBAC permission to \"create\" \"SparkCluster (radanalytics.io/v1)\"")
+    fake.allow()
+    const bad = spark(owner)
+    const invalid = failureOf(await runExit((g) => g.submit({ ...bad, metadata: { ...bad.metadata, labels: { app: "not valid!" } } })))
+    expect(invalid).toMatchObject({ reason: "invalid", verb: "create", name: "spark-cluster-vpavlin" })
+    expect(invalid.message).toMatch(/the API server refused it \(422\).*metadata\.labels/u)
+    await fake.stop()
+    const unreachable = failureOf(await runExit((g) => g.submit(spark(owner))))
+    expect(unreachable).toMatchObject({ reason: "unreachable", verb: "create", name: "spark-cluster-vpavlin" })
+    fake = await FakeApiServer.start()
+  })
+
   it("a server that never answers fails the submit as a timeout", async () => {
     const owner = await run((g) => g.ensureOwner("vpavlin"))
     fake.hang = "headers"

@@ -2,7 +2,7 @@ import { planServices, resolveSpawn, servicesDown, servicesUp } from "@jsp/core"
 import { type DryRunAction, DryRunServiceGateway } from "@jsp/file-adapter"
 import { Console, Effect, Layer, Option } from "effect"
 import { Command, Flag } from "effect/cli"
-import { CliFailure, ExitCode } from "./failure.ts"
+import { type CliFailure, usageError } from "./failure.ts"
 import { formatOutput } from "./io.ts"
 import { printWarnings, reportErrors } from "./report.ts"
 import { clusterFlags, nonEmpty, spawnFlags, verboseFlag } from "./spawn-flags.ts"
@@ -33,15 +33,13 @@ const plan = Command.make("plan", {
   "Print the objects a spawn's services would submit (SPEC 7), rendered from their templates, without touching a cluster; " +
   "the owner reference to the user's reference ConfigMap is added when they are submitted"))
 
-const usage = (text: string) => Effect.fail(new CliFailure({ text, code: ExitCode.usage }))
-
 // A dry run reaches a cluster only to read the configuration (--source cluster): a cluster flag
 // beside files, or on `down`, would reach nothing.
 const checkDryRun = (flags: ClusterFlags, why: (given: string) => string): Effect.Effect<void, CliFailure> => {
   const given = clusterFlagsGiven(flags)
   return given.length === 0
     ? Effect.void
-    : usage(`${given.join(", ")} ${given.length === 1 ? "reaches" : "reach"} a cluster, but ${why(given.join(", "))}`)
+    : usageError(`${given.join(", ")} ${given.length === 1 ? "reaches" : "reach"} a cluster, but ${why(given.join(", "))}`)
 }
 
 // The namespace a dry run's objects are shown in: --namespace, else the cluster's the configuration is read from.

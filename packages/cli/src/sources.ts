@@ -3,7 +3,7 @@ import { FileConfigSource, FileUserSettingsStore } from "@jsp/file-adapter"
 import type { Cluster } from "@jsp/k8s-adapter"
 import * as NodeServices from "@effect/platform-node/NodeServices"
 import { Effect, Layer, Option, Result } from "effect"
-import { CliFailure, ExitCode } from "./failure.ts"
+import { CliFailure, ExitCode, usageError } from "./failure.ts"
 
 // The cluster adapter (with @kubernetes/client-node, ~870 modules) is loaded only when the cluster is used.
 const k8sAdapter = Effect.promise(() => import("@jsp/k8s-adapter"))
@@ -46,13 +46,11 @@ export const namesOf = (flags: SourceFlags): Effect.Effect<ConfigMapNames, CliFa
 export const sourceKind = (flags: SourceFlags): "file" | "cluster" =>
   Option.getOrElse(flags.source, () => flags.config.length > 0 ? "file" : "cluster")
 
-const usage = (text: string) => Effect.fail(new CliFailure({ text, code: ExitCode.usage }))
-
 /** The cluster the flags point at. */
 export const clusterOf = (flags: ClusterFlags): Effect.Effect<Cluster, CliFailure> => {
-  if (Option.isSome(flags.server) !== Option.isSome(flags.token)) return usage("--server and --token go together")
-  if (Option.isSome(flags.server) && Option.isSome(flags.kubeconfig)) return usage("give either --kubeconfig or --server with --token, not both")
-  if (!(flags.requestTimeout > 0)) return usage(`--request-timeout ${flags.requestTimeout}: expected a positive number of seconds`)
+  if (Option.isSome(flags.server) !== Option.isSome(flags.token)) return usageError("--server and --token go together")
+  if (Option.isSome(flags.server) && Option.isSome(flags.kubeconfig)) return usageError("give either --kubeconfig or --server with --token, not both")
+  if (!(flags.requestTimeout > 0)) return usageError(`--request-timeout ${flags.requestTimeout}: expected a positive number of seconds`)
   return Effect.flatMap(k8sAdapter, ({ loadCluster }) => {
     const cluster = loadCluster({
       kubeconfig: Option.getOrUndefined(flags.kubeconfig),
@@ -82,14 +80,14 @@ export const clusterFlagsGiven = (flags: ClusterFlags): ReadonlyArray<string> =>
  */
 export const checkSourceFlags = (flags: SourceFlags, options: { readonly usesCluster?: boolean } = {}): Effect.Effect<void, CliFailure> => {
   if (Option.isSome(flags.source) && flags.source.value === "cluster" && flags.config.length > 0) {
-    return usage("--config reads files: drop --source cluster, or --config to read the cluster")
+    return usageError("--config reads files: drop --source cluster, or --config to read the cluster")
   }
   if (sourceKind(flags) === "cluster" && (flags.templates?.length ?? 0) > 0) {
-    return usage("--templates reads files: it goes with --config (the cluster source reads the templates from its ConfigMaps)")
+    return usageError("--templates reads files: it goes with --config (the cluster source reads the templates from its ConfigMaps)")
   }
   const given = clusterFlagsGiven(flags)
   if (sourceKind(flags) === "file" && options.usesCluster !== true && given.length > 0) {
-    return usage(`${given.join(", ")} ${given.length === 1 ? "reaches" : "reach"} a cluster, but the configuration comes from files (--config or --source file): drop one or the other`)
+    return usageError(`${given.join(", ")} ${given.length === 1 ? "reaches" : "reach"} a cluster, but the configuration comes from files (--config or --source file): drop one or the other`)
   }
   return Effect.void
 }

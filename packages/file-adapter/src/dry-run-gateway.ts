@@ -1,4 +1,4 @@
-import { type KubeObject, type OwnerReference, serviceOwnerName, ServiceGateway } from "@jsp/core"
+import { type KubeObject, type OwnerReference, serviceOwnerName, serviceOwnerObject, ServiceGateway } from "@jsp/core"
 import { Effect, Layer, Option } from "effect"
 
 /** One write a dry run did not make: what would have been done to which object. */
@@ -29,8 +29,7 @@ export const DryRunServiceGateway = (options: { readonly namespace?: string | un
     const { name, namespace: _replaced, ...rest } = object.metadata
     return { ...object, metadata: { ...(name === undefined ? {} : { name }), namespace: options.namespace, ...rest } }
   }
-  const ownerConfigMap = (user: string): KubeObject =>
-    placed({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: serviceOwnerName(user), labels: { "app.kubernetes.io/managed-by": "jsp" } } })
+  const ownerConfigMap = (user: string): KubeObject => placed(serviceOwnerObject(user))
 
   const layer = Layer.succeed(ServiceGateway, ServiceGateway.of({
     dryRun: true,

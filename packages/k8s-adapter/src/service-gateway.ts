@@ -7,7 +7,7 @@ import {
   type ObservableMiddleware,
   ServerConfiguration
 } from "@kubernetes/client-node"
-import { type KubeObject, type OwnerReference, serviceOwnerName, ServiceGateway, SourceUnavailable } from "@jsp/core"
+import { type KubeObject, type OwnerReference, serviceOwnerObject, ServiceGateway, SourceUnavailable } from "@jsp/core"
 import { Effect, Layer, Option } from "effect"
 import { apiStatus, type CallOptions, describeApiError, type RequestFailed, requestContext, requestWithRetries } from "./api-errors.ts"
 import type { Cluster } from "./cluster.ts"
@@ -111,11 +111,7 @@ export const ClusterServiceGateway = (cluster: Cluster): Layer.Layer<ServiceGate
     call(() => api.create(object), true).pipe(
       Effect.catch((failed) => isAlreadyExists(failed.error) && left > 1 ? replace(object, left - 1) : Effect.fail(fail("create", object)(failed))))
 
-  const ownerConfigMap = (user: string): KubernetesObject => ({
-    apiVersion: "v1",
-    kind: "ConfigMap",
-    metadata: { name: serviceOwnerName(user), namespace, labels: { "app.kubernetes.io/managed-by": "jsp" } }
-  })
+  const ownerConfigMap = (user: string): KubernetesObject => header(serviceOwnerObject(user))
   const reference = (object: KubernetesObject): OwnerReference => ({
     apiVersion: "v1",
     kind: "ConfigMap",

@@ -17,7 +17,8 @@ const noServiceGateway = Layer.succeed(ServiceGateway, ServiceGateway.of({
   ensureOwner: () => Effect.fail(filesOnly("services")),
   submit: () => Effect.fail(filesOnly("services")),
   read: () => Effect.fail(filesOnly("services")),
-  removeOwner: () => Effect.fail(filesOnly("services"))
+  removeOwner: () => Effect.fail(filesOnly("services")),
+  dryRun: false
 }))
 
 /**

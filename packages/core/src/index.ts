@@ -85,7 +85,7 @@ export { renderUserSettings, UserSettingsUpdate } from "./user-settings/write.ts
 
 // Services (SPEC 7).
 export { serviceContributionName, type ServiceReturn, withServiceReturns } from "./services/returns.ts"
-export { type PlannedObject, serviceOwnerName } from "./services/plan.ts"
+export { type PlannedObject, serviceOwnerName, serviceOwnerObject } from "./services/plan.ts"
 export { ServiceTemplateError } from "./services/template-error.ts"
 
 // Ports: what adapters implement.

@@ -114,4 +114,9 @@ export class ServiceGateway extends Context.Service<ServiceGateway, {
   readonly read: (object: KubeObject) => Effect.Effect<Option.Option<KubeObject>, SourceUnavailable>
   /** Deletes the user's reference ConfigMap; garbage collection removes what it owns. */
   readonly removeOwner: (user: string) => Effect.Effect<void, SourceUnavailable>
+  /**
+   * True when nothing reaches a cluster (a dry run): `read` gives the object as submitted here, so
+   * `ready` cannot be waited for and status fields are never there.
+   */
+  readonly dryRun: boolean
 }>()("@jsp/core/ServiceGateway") {}

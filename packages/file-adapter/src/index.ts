@@ -1,5 +1,6 @@
 export * from "./bounded-read.ts"
 export * from "./config-source.ts"
+export * from "./dry-run-gateway.ts"
 export * from "./files.ts"
 export * from "./image-catalog.ts"
 export * from "./manifests.ts"

@@ -15,9 +15,14 @@ export interface LoggedRequest {
   readonly status: number
 }
 
-/** A fault to inject: the next `count` matching requests fail with `status`. */
+/**
+ * A fault to inject: the next `count` matching requests fail with `status`. A 409 answers as the
+ * real server does with `reason` (default `Conflict`: the resourceVersion sent is stale), naming
+ * the object of the request.
+ */
 export interface Failure {
-  readonly status: 500 | 429 | 503
+  readonly status: 500 | 429 | 503 | 409
+  readonly reason?: "Conflict" | "AlreadyExists"
   readonly count: number
   readonly verb?: string
   readonly plural?: string
@@ -63,6 +68,13 @@ const normaliseSecret = (type: ResourceType, body: KubeObject): KubeObject => {
   for (const [k, v] of Object.entries(body["stringData"])) data[k] = Buffer.from(String(v), "utf8").toString("base64")
   const { stringData: _ignored, ...rest } = body
   return { ...rest, data }
+}
+
+// The Status body of an injected failure, as the real server would word it.
+const injectedStatus = (failure: Failure, route: Route): Status.StatusBody => {
+  if (failure.status === 429) return Status.tooManyRequests()
+  if (failure.status !== 409) return Status.internalError("injected failure")
+  return (failure.reason === "AlreadyExists" ? Status.alreadyExists : Status.conflict)(route.type.plural, route.type.group, route.name ?? "")
 }
 
 /**
@@ -223,7 +235,7 @@ export class FakeApiServer {
       if (failure !== undefined) {
         failure.left--
         log(failure.spec.status)
-        return json(res, failure.spec.status, failure.spec.status === 429 ? Status.tooManyRequests() : Status.internalError("injected failure"))
+        return json(res, failure.spec.status, injectedStatus(failure.spec, route))
       }
       if (this.forbidden.some((f) => f.verb === verb && f.plural === route.type.plural)) {
         log(403)

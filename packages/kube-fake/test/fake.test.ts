@@ -151,6 +151,21 @@ describe("the API-server double, through the real client", () => {
     expect((await statusOf(core.listNamespacedConfigMap({ namespace: ns }))).code).toBe(200)
     expect(fake.count("list")).toBe(4)
   })
+
+  it("injects 409 Conflict (a stale resourceVersion) or AlreadyExists on the verb asked, leaving the object as it was", async () => {
+    const created = await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "cm-c" }, data: { k: "v" } } })
+    fake.failNext({ status: 409, count: 1, verb: "update" })
+    const replace = () => core.replaceNamespacedConfigMap({ name: "cm-c", namespace: ns, body: { ...created, data: { k: "w" } } })
+    const conflict = await replace().then(() => undefined, (e: unknown) => e)
+    expect(conflict).toBeInstanceOf(ApiException)
+    const body: unknown = conflict instanceof ApiException ? JSON.parse(String(conflict.body)) : undefined
+    expect(body).toMatchObject({ code: 409, reason: "Conflict", details: { name: "cm-c", kind: "configmaps" } })
+    expect((await core.readNamespacedConfigMap({ name: "cm-c", namespace: ns })).data).toEqual({ k: "v" })
+    expect((await replace()).data).toEqual({ k: "w" })
+    fake.failNext({ status: 409, reason: "AlreadyExists", count: 1, verb: "get" })
+    expect(await statusOf(core.readNamespacedConfigMap({ name: "cm-c", namespace: ns }))).toEqual({ code: 409, reason: "AlreadyExists" })
+    expect(fake.requests.filter((r) => r.status === 409).map((r) => r.verb)).toEqual(["update", "get"])
+  })
 })
 
 describe("a server that accepts and never answers", () => {

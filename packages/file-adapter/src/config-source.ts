@@ -1,94 +1,41 @@
 import {
   combineDocuments,
+  type Configuration,
   ConfigSource,
-  configDocumentsOf,
   type ConfigMapNames,
   type ConfigMapView,
   type DocumentText,
-  decodeConfigDocuments,
-  decodeConfigText,
-  type DecodedDocuments,
   documentOf,
   defaultConfigMapNames,
   InvalidConfiguration,
-  InvalidDocument,
+  type InvalidDocument,
   noConfigurationWarning,
   type LoadedConfiguration,
   type RawDocument,
-  type SourcedDocument,
   storedUserSettingsOf,
   parseRawDocument,
   parseYamlDocuments,
-  userSettingsConfigMapName,
-  userSettingsOf,
-  type Warning
+  userSettingsConfigMapName
 } from "@jsp/core"
-import { Effect, FileSystem, Layer, Option, Path, Result } from "effect"
+import { Cause, Effect, FileSystem, Layer, Option, Path, Result } from "effect"
 import { readBoundedText } from "./bounded-read.ts"
+import { combineFiles, concatLoaded, filesOf, type LoadedPath, problemsOf, readDocumentFile } from "./file-documents.ts"
 import { classifyDocuments } from "./manifests.ts"
-import { unreadable } from "./read-errors.ts"
+import { type Note, WatchedFiles } from "./watched-files.ts"
 
-const documentFile = /\.(ya?ml|json)$/iu
-
-/** Everything read from one `--config` path (a file or a directory). */
-export interface LoadedPath {
-  readonly documents: ReadonlyArray<SourcedDocument>
-  readonly configMaps: ReadonlyArray<ConfigMapView>
-  readonly warnings: ReadonlyArray<Warning>
-  readonly errors: ReadonlyArray<InvalidDocument>
-}
-
-const unavailable = unreadable
-
-/**
- * The files of a path: the file itself, or a directory's `*.yaml`/`*.yml`/`*.json` entries in name
- * order. Directories are not recursed into, so a symbolic link to a directory (or a loop of them)
- * is never followed; an entry that is not a regular file is refused when it is read.
- */
-const filesOf = Effect.fn("filesOf")(function*(path: string) {
-  const fs = yield* FileSystem.FileSystem
-  const paths = yield* Path.Path
-  const info = yield* fs.stat(path).pipe(Effect.mapError(unavailable(path)))
-  if (info.type !== "Directory") return [path]
-  const names = yield* fs.readDirectory(path).pipe(Effect.mapError(unavailable(path)))
-  return names.filter((name) => documentFile.test(name)).sort().map((name) => paths.join(path, name))
-})
+export type { LoadedPath } from "./file-documents.ts"
 
 /**
  * Reads one path: raw documents first, in the order read (they play the part of the main
  * ConfigMap), then ConfigMaps in the order the cluster gives them (SPEC 1).
  */
 export const loadPath = Effect.fn("loadPath")(function*(path: string, names: ConfigMapNames = defaultConfigMapNames) {
-  const raw: Array<DecodedDocuments> = []
-  const configMaps: Array<ConfigMapView> = []
-  const warnings: Array<Warning> = []
-  const errors: Array<InvalidDocument> = []
-  for (const file of yield* filesOf(path)) {
-    // Text that is not UTF-8 is a problem of the document, reported with the others.
-    const text = yield* readBoundedText(file).pipe(Effect.catchTag("InvalidDocument", (e) => Effect.succeed(e)))
-    if (text instanceof InvalidDocument) {
-      errors.push(text)
-      continue
-    }
-    const parsed = parseYamlDocuments(file, text)
-    if (Result.isFailure(parsed)) {
-      errors.push(parsed.failure)
-      continue
-    }
-    const contents = classifyDocuments(file, parsed.success)
-    raw.push(decodeConfigDocuments(file, contents.raw))
-    configMaps.push(...contents.configMaps)
-    warnings.push(...contents.warnings)
-  }
-  const fromConfigMaps = configDocumentsOf(configMaps, names)
-  const decoded = [...raw, ...fromConfigMaps.documents.map(({ source, text }) => decodeConfigText(source, text))]
-  return {
-    documents: decoded.flatMap((d) => d.documents),
-    configMaps,
-    warnings: [...warnings, ...fromConfigMaps.warnings, ...decoded.flatMap((d) => d.warnings)],
-    errors: [...errors, ...decoded.flatMap((d) => d.errors)]
-  } satisfies LoadedPath
+  const { files } = yield* filesOf(path)
+  return combineFiles(yield* Effect.forEach(files, (file) => readDocumentFile(file, names)), names)
 })
+
+/** How often a watching file source polls, unless told otherwise. */
+export const defaultPollIntervalMs = 2_000
 
 /** Options of the file source. */
 export interface FileSourceOptions {
@@ -99,17 +46,17 @@ export interface FileSourceOptions {
   readonly names?: ConfigMapNames | undefined
   /** Paths read only for their ConfigMaps' data (services' templates, SPEC 7), after those of `paths`. */
   readonly templates?: ReadonlyArray<string> | undefined
+  /**
+   * Keep the files watched (servers): every `intervalMs` (default 2 s) each file's `stat` is
+   * compared and what changed is read again, the last good version of each file staying in force.
+   * Without it the files are read once, when first needed (one-shot commands).
+   */
+  readonly watch?: { readonly intervalMs?: number | undefined } | undefined
 }
 
 /** Reads every path; all problems of all documents are collected before failing. */
 export const loadPaths = Effect.fn("loadPaths")(function*(options: FileSourceOptions) {
-  const loaded = yield* Effect.forEach(options.paths, (path) => loadPath(path, options.names))
-  return {
-    documents: loaded.flatMap((l) => l.documents),
-    configMaps: loaded.flatMap((l) => l.configMaps),
-    warnings: loaded.flatMap((l) => l.warnings),
-    errors: loaded.flatMap((l) => l.errors)
-  } satisfies LoadedPath
+  return concatLoaded(yield* Effect.forEach(options.paths, (path) => loadPath(path, options.names)))
 })
 
 const readUserSettingsFile = Effect.fn("readUserSettingsFile")(function*(file: string, user: string, names: ConfigMapNames) {
@@ -125,67 +72,161 @@ const readUserSettingsFile = Effect.fn("readUserSettingsFile")(function*(file: s
 const parseSettings = (found: DocumentText | undefined) =>
   found === undefined ? Effect.succeed(Option.none<RawDocument>()) : Effect.map(Effect.fromResult(parseRawDocument(found)), Option.some)
 
-/** `ConfigSource` over files and directories (SPEC 1, "File"); the files are read once, when first needed. */
+/**
+ * A user's settings among ConfigMaps (the last one of their name), parsed once per ConfigMap as
+ * read: the same document object every time while its file is unchanged.
+ */
+const settingsReader = (names: ConfigMapNames) => {
+  const parsed = new WeakMap<ConfigMapView, Result.Result<Option.Option<RawDocument>, InvalidDocument>>()
+  return (configMaps: ReadonlyArray<ConfigMapView>, user: string) => {
+    const view = configMaps.findLast((cm) => cm.name === userSettingsConfigMapName(user))
+    if (view === undefined) return Effect.succeed(Option.none<RawDocument>())
+    let read = parsed.get(view)
+    if (read === undefined) {
+      const document = documentOf(view, names.userSettingsKey)
+      read = document === undefined ? Result.succeed(Option.none()) : Result.map(parseRawDocument(document), Option.some)
+      parsed.set(view, read)
+    }
+    return Effect.fromResult(read)
+  }
+}
+
+const findConfigMapKey = (configMaps: ReadonlyArray<ConfigMapView>, name: string, key: string) =>
+  Option.fromNullishOr(configMaps.findLast((cm) => cm.name === name)).pipe(Option.flatMapNullishOr((cm) => documentOf(cm, key)))
+
+/** The files read once, when first needed; any problem fails the configuration. */
+const readOnce = Effect.fnUntraced(function*(options: FileSourceOptions, names: ConfigMapNames, where: string) {
+  const context = yield* Effect.context<FileSystem.FileSystem | Path.Path>()
+  // Configuration and users' settings come from the same files: read them once per layer.
+  const loaded = yield* Effect.cached(Effect.provideContext(loadPaths(options), context))
+  const templateConfigMaps = yield* Effect.cached(Effect.forEach(options.templates ?? [], (p) => loadPath(p, names)).pipe(
+    Effect.map((all) => all.flatMap((l) => l.configMaps)),
+    Effect.provideContext(context)
+  ))
+  // Combined once, so that every spawn shares the configuration's caches.
+  const configuration = yield* Effect.cached(Effect.flatMap(loaded, ({ documents, warnings, errors }) =>
+    errors.length > 0
+      ? Effect.fail(new InvalidConfiguration({ documents: errors }))
+      : Effect.succeed<LoadedConfiguration>({
+        configuration: combineDocuments(documents),
+        warnings: documents.length === 0 ? [...warnings, noConfigurationWarning(where, names, true)] : warnings
+      })))
+  const settings = settingsReader(names)
+  return {
+    configuration,
+    userSettings: (user: string) => Effect.flatMap(loaded, ({ configMaps }) => settings(configMaps, user)),
+    configMapKey: (name: string, key: string) => Effect.gen(function*() {
+      return findConfigMapKey([...(yield* loaded).configMaps, ...yield* templateConfigMaps], name, key)
+    }),
+    inventory: Effect.map(loaded, ({ documents, configMaps, warnings, errors }) => ({
+      where,
+      documents,
+      errors,
+      warnings,
+      userSettings: configMaps.flatMap((cm) => storedUserSettingsOf(cm, names) ?? [])
+    })),
+    status: Effect.map(Effect.result(loaded), (result) => ({
+      where,
+      synced: Result.isSuccess(result),
+      restarts: 0,
+      ...(Result.isFailure(result) ? { lastError: result.failure } : {}),
+      documents: Result.isSuccess(result)
+        ? [...result.success.documents.map((d) => ({ source: d.source })), ...result.success.errors.map((rejected) => ({ source: rejected.source, rejected: [rejected] }))]
+        : []
+    }))
+  }
+})
+
+const logNote = (note: Note) => note.level === "info" ? Effect.logInfo(note.message) : Effect.logWarning(note.message)
+
+/**
+ * The files read at once and then polled until the layer's scope closes: each file's last good
+ * version stays in force, so the configuration never fails once the paths could be read.
+ */
+const watchFiles = Effect.fnUntraced(function*(options: FileSourceOptions, names: ConfigMapNames, where: string, intervalMs: number) {
+  const files = new WatchedFiles(options.paths, names, problemsOf)
+  // Templates are read for their ConfigMaps only: only a file that cannot be parsed is rejected.
+  const templates = new WatchedFiles(options.templates ?? [], names, (file) => file.errors)
+  const poll = Effect.gen(function*() {
+    const notes: Array<Note> = []
+    yield* files.poll(notes)
+    yield* templates.poll(notes)
+    yield* Effect.forEach(notes, logNote, { discard: true })
+  })
+  yield* poll
+  // A path that cannot be read at start is a mistake to report now, not a source to wait for.
+  const failed = files.pathFailure() ?? templates.pathFailure()
+  if (failed !== undefined) return yield* failed
+  // A fiber of the layer's scope: interrupted (its timer cleared) when the scope closes.
+  yield* Effect.forkScoped(Effect.forever(Effect.andThen(
+    Effect.sleep(intervalMs),
+    Effect.catchCause(poll, (cause) => Effect.logError(`polling ${where} failed; it goes on\n${Cause.pretty(cause)}`))
+  )))
+  let combined: { readonly loaded: LoadedPath; readonly configuration: Configuration } | undefined
+  let snapshot: { readonly generation: number; readonly value: LoadedConfiguration } | undefined
+  // Combined once per change of what is in force, so that every spawn shares the configuration's caches.
+  const current = (): LoadedConfiguration => {
+    if (snapshot !== undefined && snapshot.generation === files.generation) return snapshot.value
+    const loaded = files.loaded()
+    if (combined?.loaded !== loaded) combined = { loaded, configuration: combineDocuments(loaded.documents) }
+    const warnings = [...loaded.warnings, ...files.rejectionWarnings()]
+    snapshot = {
+      generation: files.generation,
+      value: {
+        configuration: combined.configuration,
+        warnings: loaded.documents.length === 0 ? [...warnings, noConfigurationWarning(where, names, true)] : warnings
+      }
+    }
+    return snapshot.value
+  }
+  const settings = settingsReader(names)
+  return {
+    configuration: Effect.sync(current),
+    userSettings: (user: string) => settings(files.loaded().configMaps, user),
+    configMapKey: (name: string, key: string) =>
+      Effect.sync(() => findConfigMapKey([...files.loaded().configMaps, ...templates.loaded().configMaps], name, key)),
+    inventory: Effect.sync(() => {
+      const loaded = files.loaded()
+      return {
+        where,
+        documents: loaded.documents,
+        errors: files.problems(),
+        warnings: loaded.warnings,
+        userSettings: loaded.configMaps.flatMap((cm) => storedUserSettingsOf(cm, names) ?? [])
+      }
+    }),
+    status: Effect.sync(() => {
+      const failures = [...files.lastFailures(), ...templates.lastFailures()]
+      return {
+        where,
+        synced: failures.length === 0,
+        restarts: 0,
+        ...(failures[0] === undefined ? {} : { lastError: failures[0] }),
+        documents: [...files.statuses(), ...templates.statuses()]
+      }
+    })
+  }
+})
+
+/**
+ * `ConfigSource` over files and directories (SPEC 1, "File"). Read once, when first needed; or,
+ * with `watch`, read at once and polled until the layer's scope closes (docs/configuration.md,
+ * "Files that change").
+ */
 export const FileConfigSource = (options: FileSourceOptions) =>
   Layer.effect(ConfigSource, Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const path = yield* Path.Path
     const names = options.names ?? defaultConfigMapNames
     const where = options.paths.join(", ")
-    // Configuration and users' settings come from the same files: read them once per layer.
-    const loaded = yield* Effect.cached(loadPaths(options).pipe(
-      Effect.provideService(FileSystem.FileSystem, fs),
-      Effect.provideService(Path.Path, path)
-    ))
-    const templateConfigMaps = yield* Effect.cached(Effect.forEach(options.templates ?? [], (p) => loadPath(p, names)).pipe(
-      Effect.map((all) => all.flatMap((l) => l.configMaps)),
-      Effect.provideService(FileSystem.FileSystem, fs),
-      Effect.provideService(Path.Path, path)
-    ))
-    // Combined once, so that every spawn shares the configuration's caches.
-    const configuration = yield* Effect.cached(Effect.flatMap(loaded, ({ documents, warnings, errors }) =>
-      errors.length > 0
-        ? Effect.fail(new InvalidConfiguration({ documents: errors }))
-        : Effect.succeed<LoadedConfiguration>({
-          configuration: combineDocuments(documents),
-          warnings: documents.length === 0 ? [...warnings, noConfigurationWarning(where, names, true)] : warnings
-        })))
-    // The same document object for a user every time, so that what was read of it is reused.
-    const settings = new Map<string, Option.Option<RawDocument>>()
-    const fromFiles = (user: string) => Effect.flatMap(loaded, ({ configMaps }) => {
-      const known = settings.get(user)
-      if (known !== undefined) return Effect.succeed(known)
-      return Effect.map(parseSettings(userSettingsOf(configMaps, user, names)), (found) => {
-        settings.set(user, found)
-        return found
-      })
-    })
+    const source = options.watch === undefined
+      ? yield* readOnce(options, names, where)
+      : yield* watchFiles(options, names, where, options.watch.intervalMs ?? defaultPollIntervalMs)
     return ConfigSource.of({
-      configuration,
+      ...source,
       userSettings: (user) => {
         const file = options.userSettingsFile
         if (file !== undefined) return readUserSettingsFile(file, user, names).pipe(Effect.provideService(FileSystem.FileSystem, fs))
-        return fromFiles(user)
-      },
-      configMapKey: (name, key) => Effect.gen(function*() {
-        const all = [...(yield* loaded).configMaps, ...yield* templateConfigMaps]
-        return Option.fromNullishOr(all.findLast((cm) => cm.name === name)).pipe(Option.flatMapNullishOr((cm) => documentOf(cm, key)))
-      }),
-      inventory: Effect.map(loaded, ({ documents, configMaps, warnings, errors }) => ({
-        where,
-        documents,
-        errors,
-        warnings,
-        userSettings: configMaps.flatMap((cm) => storedUserSettingsOf(cm, names) ?? [])
-      })),
-      status: Effect.map(Effect.result(loaded), (result) => ({
-        where,
-        synced: Result.isSuccess(result),
-        restarts: 0,
-        ...(Result.isFailure(result) ? { lastError: result.failure } : {}),
-        documents: Result.isSuccess(result)
-          ? [...result.success.documents.map((d) => ({ source: d.source })), ...result.success.errors.map((rejected) => ({ source: rejected.source, rejected: [rejected] }))]
-          : []
-      }))
+        return source.userSettings(user)
+      }
     })
   }))

@@ -1,5 +1,6 @@
 export * from "./bounded-read.ts"
 export * from "./config-source.ts"
+export * from "./file-documents.ts"
 export * from "./manifests.ts"
 export * from "./read-errors.ts"
 export * from "./user-settings-store.ts"

@@ -182,7 +182,7 @@ const watchFiles = Effect.fnUntraced(function*(options: FileSourceOptions, names
   const settings = settingsReader(names)
   return {
     configuration: Effect.sync(current),
-    userSettings: (user: string) => settings(files.loaded().configMaps, user),
+    userSettings: (user: string) => Effect.suspend(() => settings(files.loaded().configMaps, user)),
     configMapKey: (name: string, key: string) =>
       Effect.sync(() => findConfigMapKey([...files.loaded().configMaps, ...templates.loaded().configMaps], name, key)),
     inventory: Effect.sync(() => {

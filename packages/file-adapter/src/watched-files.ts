@@ -17,6 +17,13 @@ export interface Note {
   readonly message: string
 }
 
+/** What one poll found of one file. */
+type Observation =
+  | { readonly _tag: "Gone" }
+  | { readonly _tag: "Unchanged" }
+  | { readonly _tag: "Unreadable"; readonly version: string; readonly error: SourceUnavailable }
+  | { readonly _tag: "Read"; readonly version: string; readonly signature: string | undefined; readonly text: string | InvalidDocument }
+
 /** A version of a file: when it was last modified (its name is the source). */
 interface Version {
   readonly version: string
@@ -82,60 +89,77 @@ export class WatchedFiles {
     this.rejecting = rejecting
   }
 
-  /** Stats every file of every path and reads those that changed; what happened is pushed to `notes`. */
+  /**
+   * Stats every file of every path and reads those that changed, then applies it all at once (so
+   * that nobody sees half a poll); what happened is pushed to `notes`.
+   */
   poll(notes: Array<Note>) {
     const self = this
     return Effect.gen(function*() {
-      const failures: Array<SourceUnavailable> = []
       const now = Date.now()
-      const live = new Set<string>()
+      const listings: Array<readonly [string, Result.Result<ReadonlyArray<string>, SourceUnavailable>]> = []
+      const seen = new Map<string, Observation>()
       for (const path of self.paths) {
         const listed = yield* Effect.result(filesOf(path))
-        if (Result.isFailure(listed)) {
-          failures.push(listed.failure)
-          self.pathFailed(path, listed.failure, notes)
-          for (const file of self.listings.get(path) ?? []) live.add(file)
-          continue
-        }
-        self.pathRead(path, listed.success.files, notes)
+        listings.push([path, Result.map(listed, (l) => l.files)])
+        if (Result.isFailure(listed)) continue
         for (const file of listed.success.files) {
-          if (live.has(file)) continue
-          const failure = yield* self.check(file, listed.success.directory, now, notes)
-          if (failure !== "gone") live.add(file)
-          if (failure !== undefined && failure !== "gone") failures.push(failure)
+          if (!seen.has(file)) seen.set(file, yield* self.observe(file, listed.success.directory, now))
         }
       }
-      for (const file of [...self.states.keys()]) if (!live.has(file)) self.removed(file, notes)
-      self.failures = failures
+      self.apply(listings, seen, notes)
     })
   }
 
-  /** Reads one file again if its `stat` changed; what could not be read, or "gone". */
-  private check(file: string, inDirectory: boolean, now: number, notes: Array<Note>) {
-    const self = this
-    return Effect.gen(function*() {
+  /** Looks at one file: read again if its `stat` changed (or it was not settled, or not readable). */
+  private observe(file: string, inDirectory: boolean, now: number) {
+    const previous = this.states.get(file)
+    return Effect.gen(function*(): Effect.fn.Return<Observation, never, FileSystem.FileSystem> {
       const fs = yield* FileSystem.FileSystem
-      const previous = self.states.get(file)
       const info = yield* Effect.result(fs.stat(file))
       if (Result.isFailure(info)) {
         // Gone between the listing and the stat: an edit of the directory, not an error.
-        if (inDirectory && info.failure.reason._tag === "NotFound") return "gone"
-        const error = unreadable(file)(info.failure)
-        self.unreadable(file, previous?.version ?? "", error, notes)
-        return error
+        if (inDirectory && info.failure.reason._tag === "NotFound") return { _tag: "Gone" }
+        return { _tag: "Unreadable", version: previous?.version ?? "", error: unreadable(file)(info.failure) }
       }
       const signature = signatureOf(info.success)
-      if (previous !== undefined && previous.unreadable === undefined && previous.signature === signature) return undefined
+      if (previous !== undefined && previous.unreadable === undefined && previous.signature === signature) return { _tag: "Unchanged" }
       const version = versionOf(info.success)
       const read = yield* Effect.result(readBoundedText(file).pipe(Effect.catchTag("InvalidDocument", (e) => Effect.succeed(e))))
-      if (Result.isFailure(read)) {
-        self.unreadable(file, version, read.failure, notes)
-        return read.failure
-      }
+      if (Result.isFailure(read)) return { _tag: "Unreadable", version, error: read.failure }
       const settled = Option.match(info.success.mtime, { onNone: () => false, onSome: (d) => now - d.getTime() >= racyMs })
-      self.read(file, version, settled ? signature : undefined, read.success, notes)
-      return undefined
+      return { _tag: "Read", version, signature: settled ? signature : undefined, text: read.success }
     })
+  }
+
+  private apply(
+    listings: ReadonlyArray<readonly [string, Result.Result<ReadonlyArray<string>, SourceUnavailable>]>,
+    seen: ReadonlyMap<string, Observation>,
+    notes: Array<Note>
+  ): void {
+    const failures: Array<SourceUnavailable> = []
+    const live = new Set<string>()
+    for (const [path, listed] of listings) {
+      if (Result.isFailure(listed)) {
+        failures.push(listed.failure)
+        this.pathFailed(path, listed.failure, notes)
+        for (const file of this.listings.get(path) ?? []) live.add(file)
+      } else {
+        this.pathRead(path, listed.success.filter((file) => seen.get(file)?._tag !== "Gone"), notes)
+      }
+    }
+    for (const [file, observed] of seen) {
+      if (observed._tag === "Gone") continue
+      live.add(file)
+      if (observed._tag === "Unreadable") {
+        failures.push(observed.error)
+        this.unreadable(file, observed.version, observed.error, notes)
+      } else if (observed._tag === "Read") {
+        this.read(file, observed.version, observed.signature, observed.text, notes)
+      }
+    }
+    for (const file of [...this.states.keys()]) if (!live.has(file)) this.removed(file, notes)
+    this.failures = failures
   }
 
   private read(file: string, version: string, signature: string | undefined, text: string | InvalidDocument, notes: Array<Note>): void {

@@ -165,6 +165,11 @@ export class WatchedFiles {
   private read(file: string, version: string, signature: string | undefined, text: string | InvalidDocument, notes: Array<Note>): void {
     const previous = this.states.get(file)
     const same = typeof text === "string" && previous?.latest !== undefined && previous.text === text
+    if (same && previous.unreadable === undefined && previous.version === version) {
+      // Read again only to be sure (a recent modification time): nothing changed.
+      this.states.set(file, { ...previous, signature })
+      return
+    }
     const latest = same && previous.latest !== undefined ? previous.latest : documentsOfText(file, text, this.names)
     const problems = this.rejecting(latest)
     const kept = previous?.inForce

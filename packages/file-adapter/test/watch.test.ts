@@ -1,4 +1,4 @@
-import { mkdtempSync, renameSync, rmSync, truncateSync, writeFileSync } from "node:fs"
+import { mkdtempSync, renameSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { NodeServices } from "@effect/platform-node"
@@ -103,6 +103,20 @@ describe("the watching file source (jsp serve --config)", () => {
     assert.isUndefined(statusOf(fixed, a)?.inForce)
     assert.deepStrictEqual((yield* source.configuration).warnings, [])
     assert.isTrue(lines.some((line) => line.startsWith(`Info: ${a}: valid again`)))
+  }))
+
+  it.live("an edit keeping size, inode and modification time (coarse timestamps) is seen while that time is recent", () => Effect.gen(function*() {
+    const root = directory({ "a.yaml": "profiles: [{ name: a1 }]\n" })
+    const a = join(root, "a.yaml")
+    const modified = new Date()
+    utimesSync(a, modified, modified)
+    const source = yield* build(watching({ paths: [a] }))
+    const before = statSync(a)
+    writeFileSync(a, "profiles: [{ name: a2 }]\n")
+    utimesSync(a, modified, modified)
+    const after = statSync(a)
+    assert.deepStrictEqual([after.ino, after.size, after.mtimeMs], [before.ino, before.size, before.mtimeMs])
+    yield* eventually("edit seen", profileNames(source), sameNames(["a2"]))
   }))
 
   it.live("a file added to a directory counts, a removed one no longer does; users' settings stay the same object", () => Effect.gen(function*() {

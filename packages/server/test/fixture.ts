@@ -1,5 +1,5 @@
 import * as NodeServices from "@effect/platform-node/NodeServices"
-import { type ImageStream, isJsonObject, type JsonObject } from "@jsp/core"
+import { type ImageStream, isJsonObject, type JsonObject, type SourceUnavailable } from "@jsp/core"
 import { MemoryImageCatalog, MemoryServiceGateway, MemoryUserSettingsStore } from "@jsp/core/testing"
 import { FileConfigSource } from "@jsp/file-adapter"
 import { Effect, Exit, Layer, Logger, Scope } from "effect"
@@ -56,7 +56,7 @@ type Requirements = Layer.Success<ReturnType<typeof exampleLayers>["layer"]>
 
 /** Starts the server in a scope of its own; `close` closes it. */
 export const startTestServer = async (
-  layer: Layer.Layer<Requirements>,
+  layer: Layer.Layer<Requirements, SourceUnavailable>,
   options: Partial<ServeOptions> & { readonly tlsFiles: { readonly cert: string; readonly key: string; readonly ca: string } }
 ): Promise<TestServer> => {
   const logs: Array<JsonObject> = []

@@ -65,6 +65,8 @@ export const startTestServer = async (
     if (isJsonObject(parsed)) logs.push(parsed)
   })
   const scope = Effect.runSync(Scope.make())
+  // The layers live as long as the server (a watching source polls in their scope), not just its start.
+  const context = await Effect.runPromise(Layer.buildWithScope(layer, scope).pipe(Effect.provide(Logger.layer([logger]))))
   const running = await Effect.runPromise(startServer({
     host: "127.0.0.1",
     port: 0,
@@ -72,7 +74,7 @@ export const startTestServer = async (
     access: undefined,
     webhook: { failOpen: true, spawn: {} },
     ...options
-  }).pipe(Effect.provide(layer), Scope.provide(scope), Effect.provide(Logger.layer([logger]))))
+  }).pipe(Effect.provide(context), Scope.provide(scope), Effect.provide(Logger.layer([logger]))))
   return { ...running, ca: options.tlsFiles.ca, logs, close: () => Effect.runPromise(Scope.close(scope, Exit.void)) }
 }
 

@@ -101,6 +101,9 @@ const checkCommon = (objects: ReadonlyArray<Manifest>, namespace: string): strin
   expect(pdb).toMatchObject({ apiVersion: "policy/v1", spec: { minAvailable: 1 } })
   expect(selects(at(pdb, "spec", "selector", "matchLabels"), podLabels)).toBe(true)
 
+  // Cluster-scoped: named after the namespace, so that two hubs' jsps do not overwrite each other's.
+  expect(at(webhook, "metadata", "name")).toBe(`jsp-${namespace}`)
+
   // The webhook calls /mutate on the Service, whose port leads to the container's 8443.
   const webhooks = listAt(webhook, "webhooks")
   expect(webhooks).toHaveLength(1)
@@ -145,7 +148,7 @@ const checkCommon = (objects: ReadonlyArray<Manifest>, namespace: string): strin
   expect(key?.map((f) => f.split("/").at(-1))).toEqual(["tls.key"])
   const tlsSecret = secretMountedAt(cert?.[0] ?? "")
   expect(secretMountedAt(key?.[0] ?? "")).toBe(tlsSecret)
-  for (const file of flags.get("--api-token-file") ?? []) secretMountedAt(file)
+  for (const file of flags.get("--api-token-file") ?? []) expect(secretMountedAt(file)).toBe("jsp-api-token")
 
   // Probes over HTTPS on the same port.
   for (const [probe, path] of [["readinessProbe", "/readyz"], ["livenessProbe", "/healthz"]] as const) {
@@ -223,12 +226,19 @@ describe("kubectl kustomize deploy/…", () => {
     checkOpenShift(objects, checkCommon(objects, "jupyterhub"))
   })
 
-  it("an overlay of the operator's for another namespace: every reference to it follows", () => {
+  it("an operator's overlay (docs/deploy.md): another namespace, which every reference follows, and the API token", () => {
     for (const overlay of ["cert-manager", "openshift"]) {
       const dir = mkdtempSync(join(scratch, `${overlay}-`))
       // kustomize 2 (kubectl 1.20) takes a base by relative path only.
-      writeFileSync(join(dir, "kustomization.yaml"), `namespace: hub-two\nbases:\n  - ${relative(dir, join(deployDir, "overlays", overlay))}\n`)
+      writeFileSync(join(dir, "kustomization.yaml"), [
+        "namespace: hub-two", "bases:", `  - ${relative(dir, join(deployDir, "overlays", overlay))}`,
+        "patchesJson6902:", "  - target: { group: apps, version: v1, kind: Deployment, name: jsp }", "    path: api-token.yaml", ""
+      ].join("\n"))
+      writeFileSync(join(dir, "api-token.yaml"), ["--api-token-file", "/etc/jsp/api-token/token"]
+        .map((value) => `- op: add\n  path: /spec/template/spec/containers/0/args/-\n  value: ${value}\n`).join(""))
       const objects = render(dir)
+      const container = objectAt(one(objects, "Deployment"), "spec", "template", "spec", "containers", 0)
+      expect(stringsAt(container, "args").slice(-2)).toEqual(["--api-token-file", "/etc/jsp/api-token/token"])
       const tlsSecret = checkCommon(objects, "hub-two")
       if (overlay === "cert-manager") checkCertManager(objects, "hub-two", tlsSecret)
       else checkOpenShift(objects, tlsSecret)

@@ -9,7 +9,7 @@ import { join, relative } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { parse } from "yaml"
 import { bundleDir } from "../../packages/cli/scripts/bundle.ts"
-import { isManifest, readManifests, root } from "./paths.ts"
+import { at, objectAt, readManifests, root, stringsAt } from "./manifests.ts"
 
 interface Instruction {
   readonly line: number
@@ -50,28 +50,21 @@ const execForm = (instruction: Instruction): ReadonlyArray<string> => {
 }
 
 const packageJson: unknown = JSON.parse(readFileSync(join(root, "package.json"), "utf8"))
-const field = (value: unknown, ...path: ReadonlyArray<string>): unknown => path.reduce<unknown>((v, k) => isManifest(v) ? v[k] : undefined, value)
-
-const container = (() => {
-  const containers = field(readManifests("deploy/base/deployment.yaml")[0], "spec", "template", "spec", "containers")
-  const first: unknown = Array.isArray(containers) ? containers[0] : undefined
-  if (!isManifest(first)) throw new Error("deploy/base/deployment.yaml: no container")
-  return first
-})()
+const container = objectAt(readManifests("deploy/base/deployment.yaml")[0], "spec", "template", "spec", "containers", 0)
 
 const scratch = mkdtempSync(join(tmpdir(), "jsp-image-"))
 afterAll(() => rmSync(scratch, { recursive: true, force: true }))
 
 describe("Containerfile", () => {
   it("builds on the pinned Node with the pinned pnpm, from the lockfile", () => {
-    const nodeVersion = field(packageJson, "devDependencies", "node")
+    const nodeVersion = at(packageJson, "devDependencies", "node")
     expect(only("ARG").args).toBe(`NODE_VERSION=${String(nodeVersion)}`)
     const workspace: unknown = parse(readFileSync(join(root, "pnpm-workspace.yaml"), "utf8"))
-    expect(field(workspace, "nodeVersion")).toBe(nodeVersion)
+    expect(at(workspace, "nodeVersion")).toBe(nodeVersion)
     const froms = all("FROM").map((i) => i.args)
     expect(froms).toHaveLength(2)
     for (const from of froms) expect(from).toMatch(/^docker\.io\/library\/node:\$\{NODE_VERSION\}-bookworm-slim\b/u)
-    const pnpm = String(field(packageJson, "packageManager"))
+    const pnpm = String(at(packageJson, "packageManager"))
     const runs = all("RUN").map((i) => i.args)
     const pnpmRuns = runs.filter((r) => r.includes("pnpm"))
     expect(pnpmRuns.length).toBeGreaterThan(0)
@@ -110,13 +103,13 @@ describe("Containerfile", () => {
     cpSync(bundleDir, out, { recursive: true, filter: (path) => !path.startsWith(join(bundleDir, "cache")) })
     const version = execFileSync(process.execPath, [join(out, entry), "--version"], { cwd: scratch, encoding: "utf8", timeout: 30_000 })
     const cli: unknown = JSON.parse(readFileSync(join(root, "packages/cli/package.json"), "utf8"))
-    expect(version.trim()).toBe(`jsp v${String(field(cli, "version"))}`)
+    expect(version.trim()).toBe(`jsp v${String(at(cli, "version"))}`)
   })
 
   it("serves on the Deployment's port with the Deployment's arguments, as a non-root user", () => {
     expect(only("EXPOSE").args).toBe("8443")
-    expect(field(container, "ports")).toEqual([{ name: "https", containerPort: 8443, protocol: "TCP" }])
-    expect(execForm(only("CMD"))).toEqual(field(container, "args"))
+    expect(at(container, "ports")).toEqual([{ name: "https", containerPort: 8443, protocol: "TCP" }])
+    expect(execForm(only("CMD"))).toEqual(stringsAt(container, "args"))
     const user = only("USER").args
     expect(user).toMatch(/^\d+(:\d+)?$/u)
     expect(Number(user.split(":")[0])).toBeGreaterThan(0)

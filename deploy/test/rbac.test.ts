@@ -17,7 +17,7 @@ import { configMaps, customResource, defaultResourceTypes, FakeApiServer, type R
 import { Effect, Exit, Layer, Option, Result, Scope } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { parse } from "yaml"
-import { isManifest, type Manifest, readManifests, root } from "./paths.ts"
+import { listAt, type Manifest, readManifests, root, stringsAt } from "./manifests.ts"
 
 const namespace = "jupyterhub"
 const token = "sekret"
@@ -34,20 +34,11 @@ const resourceTypes: ReadonlyArray<ResourceType> = [...defaultResourceTypes, air
  */
 const serverTeardownWatch = ["/pods/list", "/pods/watch"]
 
-const strings = (value: unknown, where: string): ReadonlyArray<string> => {
-  if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) throw new Error(`${where}: expected a list of strings`)
-  return value
-}
-
 /** The Role's rules as `group/resource/verb` triples. */
-const roleTriples = (role: Manifest): ReadonlyArray<string> => {
-  const rules: unknown = role["rules"]
-  if (!Array.isArray(rules) || !rules.every(isManifest)) throw new Error("deploy/base/role.yaml: rules must be a list of objects")
-  return rules.flatMap((rule, i) =>
-    strings(rule["apiGroups"], `rules[${i}].apiGroups`).flatMap((group) =>
-      strings(rule["resources"], `rules[${i}].resources`).flatMap((resource) =>
-        strings(rule["verbs"], `rules[${i}].verbs`).map((verb) => `${group}/${resource}/${verb}`))))
-}
+const roleTriples = (role: Manifest): ReadonlyArray<string> =>
+  listAt(role, "rules").flatMap((rule) =>
+    stringsAt(rule, "apiGroups").flatMap((group) =>
+      stringsAt(rule, "resources").flatMap((resource) => stringsAt(rule, "verbs").map((verb) => `${group}/${resource}/${verb}`))))
 
 /** The example configuration and images, as the double serves them. */
 const loadExamples = (fake: FakeApiServer): void => {

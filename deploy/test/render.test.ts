@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os"
 import { join, relative } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
-import { deployDir, isManifest, type Manifest, parseManifests, readManifests, root } from "./paths.ts"
+import { at, deployDir, isManifest, listAt, type Manifest, objectAt, parseManifests, readManifests, root, stringAt, stringsAt } from "./manifests.ts"
 
 const kubectl = process.env["KUBECTL"] ?? "kubectl"
 
@@ -20,31 +20,6 @@ const render = (dir: string): ReadonlyArray<Manifest> => {
   }
   if (result.status !== 0) throw new Error(`${kubectl} kustomize ${dir} exited ${String(result.status)}: ${result.stderr}`)
   return parseManifests(result.stdout, `${kubectl} kustomize ${dir}`)
-}
-
-// Narrowing for what YAML gave: each names the path it expected, so a failure says what is missing.
-const at = (value: unknown, ...path: ReadonlyArray<string | number>): unknown =>
-  path.reduce<unknown>((v, key) => typeof key === "number" ? (Array.isArray(v) ? v[key] : undefined) : isManifest(v) ? v[key] : undefined, value)
-const objectAt = (value: unknown, ...path: ReadonlyArray<string | number>): Manifest => {
-  const found = at(value, ...path)
-  if (!isManifest(found)) throw new Error(`expected an object at ${path.join(".")}`)
-  return found
-}
-const listAt = (value: unknown, ...path: ReadonlyArray<string | number>): ReadonlyArray<Manifest> => {
-  const found = at(value, ...path)
-  if (!Array.isArray(found) || !found.every(isManifest)) throw new Error(`expected a list of objects at ${path.join(".")}`)
-  return found
-}
-const stringAt = (value: unknown, ...path: ReadonlyArray<string | number>): string => {
-  const found = at(value, ...path)
-  if (typeof found !== "string") throw new Error(`expected a string at ${path.join(".")}`)
-  return found
-}
-
-const stringsAt = (value: unknown, ...path: ReadonlyArray<string | number>): ReadonlyArray<string> => {
-  const found = at(value, ...path)
-  if (!Array.isArray(found) || !found.every((s) => typeof s === "string")) throw new Error(`expected a list of strings at ${path.join(".")}`)
-  return found
 }
 
 const one = (objects: ReadonlyArray<Manifest>, kind: string): Manifest => {

@@ -13,6 +13,9 @@ export interface LoggedRequest {
   readonly query: string
   readonly verb: string
   readonly status: number
+  /** The API group (`""` for the core group) and resource of a served kind; absent otherwise (discovery, unknown paths). */
+  readonly apiGroup?: string
+  readonly resource?: string
 }
 
 /**
@@ -222,7 +225,8 @@ export class FakeApiServer {
     const url = new URL(req.url ?? "/", this.url)
     const route = this.route(url.pathname)
     const verb = this.verbOf(req.method ?? "GET", route, url.searchParams)
-    const log = (status: number) => this.requests.push({ method: req.method ?? "GET", path: url.pathname, query: url.search, verb, status })
+    const resource = route === undefined || route === "discovery" ? {} : { apiGroup: route.type.group, resource: route.type.plural }
+    const log = (status: number) => this.requests.push({ method: req.method ?? "GET", path: url.pathname, query: url.search, verb, status, ...resource })
     if (this.hang !== false) return this.hold(res, log)
     if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs))
     const token = this.options.token

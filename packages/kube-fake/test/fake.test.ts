@@ -91,6 +91,13 @@ describe("the API-server double, through the real client", () => {
     expect(await statusOf(co.replaceNamespacedCustomObject({ group: "radanalytics.io", version: "v1", namespace: ns, plural: "sparkclusters", name: "spark-alice", body: { apiVersion: "radanalytics.io/v1", kind: "SparkCluster", metadata: { name: "spark-alice" }, spec: { workers: 2 } } })))
       .toEqual({ code: 422, reason: "Invalid" })
     expect(fake.requests.map((r) => r.path)).toContain("/apis/radanalytics.io/v1")
+    // The request log names each request's API group and resource (discovery has neither).
+    expect(fake.requests.map(({ verb, apiGroup, resource }) => [verb, apiGroup, resource])).toEqual([
+      ["discovery", undefined, undefined], ["create", "radanalytics.io", "sparkclusters"],
+      ["get", "radanalytics.io", "sparkclusters"], ["update", "radanalytics.io", "sparkclusters"]
+    ])
+    await core.listNamespacedConfigMap({ namespace: ns })
+    expect(fake.requests.at(-1)).toMatchObject({ verb: "list", apiGroup: "", resource: "configmaps" })
   })
 
   it("garbage-collects dependents whose owners are all gone", async () => {

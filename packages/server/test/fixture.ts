@@ -3,8 +3,10 @@ import { type ImageStream, isJsonObject, type JsonObject, type SourceUnavailable
 import { MemoryImageCatalog, MemoryServiceGateway, MemoryUserSettingsStore } from "@jsp/core/testing"
 import { FileConfigSource } from "@jsp/file-adapter"
 import { Effect, Exit, Layer, Logger, Scope } from "effect"
-import { readFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { request as httpsRequest } from "node:https"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { generate } from "selfsigned"
 import { parseAllDocuments } from "yaml"
@@ -19,6 +21,24 @@ export const certificate = () => generate([{ name: "commonName", value: "localho
   algorithm: "sha256",
   extensions: [{ name: "subjectAltName", altNames: [{ type: 2, value: "localhost" }, { type: 7, ip: "127.0.0.1" }] }]
 })
+
+/** Certificate and key files of a fresh self-signed certificate, in a directory of their own, and the CA to trust. */
+export interface TlsFixture {
+  readonly dir: string
+  readonly cert: string
+  readonly key: string
+  readonly ca: string
+}
+
+/** Writes a fresh certificate and key to a new temporary directory. */
+export const tlsFixture = async (prefix = "jsp-tls-"): Promise<TlsFixture> => {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  const pems = await certificate()
+  const files = { dir, cert: join(dir, "tls.crt"), key: join(dir, "tls.key"), ca: pems.cert }
+  writeFileSync(files.cert, pems.cert)
+  writeFileSync(files.key, pems.private)
+  return files
+}
 
 /** The example's ImageStreams. */
 export const exampleImageStreams = (): ReadonlyArray<ImageStream> =>

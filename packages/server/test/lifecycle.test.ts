@@ -9,18 +9,13 @@ import { MemoryImageCatalog, MemoryServiceGateway, MemoryUserSettingsStore } fro
 import { FileConfigSource } from "@jsp/file-adapter"
 import { Layer } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { call, certificate, examplePod, exampleLayers, reviewOf, startTestServer, type TestServer } from "./fixture.ts"
+import { call, certificate, examplePod, exampleLayers, reviewOf, startTestServer, type TestServer, type TlsFixture, tlsFixture } from "./fixture.ts"
 
-let dir: string
-let tlsFiles: { cert: string; key: string; ca: string }
+let tlsFiles: TlsFixture
 let server: TestServer
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "jsp-lifecycle-"))
-  const pems = await certificate()
-  tlsFiles = { cert: join(dir, "tls.crt"), key: join(dir, "tls.key"), ca: pems.cert }
-  writeFileSync(tlsFiles.cert, pems.cert)
-  writeFileSync(tlsFiles.key, pems.private)
+  tlsFiles = await tlsFixture("jsp-lifecycle-")
   server = await startTestServer(exampleLayers().layer, { tlsFiles, tlsReloadMs: 50 })
 })
 afterAll(() => server.close())

@@ -101,7 +101,7 @@ describe("ConfigSource from a cluster (SPEC 1, Cluster)", () => {
     const run = await source()
     fake.failNext({ status: 500, count: 2, verb: "watch" })
     fake.dropWatches()
-    await eventually(() => reports.some((r) => r.includes("watching again in")))
+    await eventually(() => reports.some((r) => r.includes("trying again in")))
     expect(await run(profileNames)).toEqual(["one"])
     fake.put(configMaps, namespace, configMap("jupyter-singleuser-profiles", "profiles: [{ name: two }]"))
     await eventually(async () => (await run(profileNames))[0] === "two")
@@ -114,7 +114,7 @@ describe("ConfigSource from a cluster (SPEC 1, Cluster)", () => {
     await source()
     fake.failNext({ status: 500, count: 1, verb: "watch" })
     fake.dropWatches()
-    await eventually(() => reports.some((r) => r.includes("watching again in")))
+    await eventually(() => reports.some((r) => r.includes("trying again in")))
     fake.latencyMs = 300
     await new Promise((r) => setTimeout(r, 120))
     await Effect.runPromise(Scope.close(scope, Exit.void))

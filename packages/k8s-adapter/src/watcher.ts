@@ -158,34 +158,32 @@ export const watchConfigMaps = async (
     tries++
     synced = false
     staleSince ??= Date.now()
-    // A watch worked if it delivered something or stayed open a backoff step: one that ends at
-    // once, again and again, is a failure, so a broken proxy does not get a request loop.
+    // A watch worked if it delivered something or stayed open a backoff step. An ending of the
+    // kind that is resumed at once is, the first time in a row; again and again, it is a failure
+    // with backoff, so a broken proxy or a server that keeps answering 410 gets no request loop.
     const worked = ended.answered && cause !== "failed" && (ended.events > 0 || ended.openMs >= timings.restartBackoff.initialMs)
-    const context = requestContext(cluster, verb, "configmaps")
-    const error = ended.error === undefined ? undefined : describeApiError(ended.error, context)
+    if (worked) failures = 0
+    const resumable = cause === "ended" || cause === "dropped" || cause === "silent" || cause === "gone"
+    const probing = cause === "timed-out" || cause === "unreachable"
+    const delay = resumable && failures === 0 ? 0
+      : probing ? timings.probeIntervalMs
+      : Math.min(timings.restartBackoff.initialMs * 2 ** Math.min(failures - (resumable ? 1 : 0), 30), timings.restartBackoff.maxMs)
+    if (!worked) failures++
+    const error = ended.error === undefined ? undefined : describeApiError(ended.error, requestContext(cluster, verb, "configmaps"))
     if (error !== undefined && cause !== "gone") lastError = error
-    const next = cause === "gone" ? "listing the ConfigMaps again" : `watching again from resourceVersion ${resourceVersion}`
-    if (cause === "gone") {
-      failures = 0
-      staleReason = `resourceVersion ${resourceVersion} is gone (410); ${next}`
-      report("info", `${where}: ${staleReason}`)
-      return
-    }
-    if (worked) {
-      failures = 0
-      staleReason = cause === "ended" ? `the API server ended the watch; ${next}` : `${error?.detail ?? cause}; ${next}`
-      if (cause !== "ended") {
-        warned = staleReason
+    const detail = cause === "gone" ? `resourceVersion ${resourceVersion} is gone (410)`
+      : cause === "ended" ? `the API server ended the watch${worked ? "" : " at once"}`
+      : error?.detail ?? cause
+    if (delay === 0) {
+      const next = cause === "gone" ? "listing the ConfigMaps again" : `watching again from resourceVersion ${resourceVersion}`
+      staleReason = `${detail}; ${next}`
+      if (cause === "gone") report("info", `${where}: ${staleReason}`)
+      else if (cause !== "ended") {
+        warned = detail
         report("warning", `${where}: ${staleReason}`)
       }
       return
     }
-    const probing = cause === "timed-out" || cause === "unreachable"
-    const delay = probing
-      ? timings.probeIntervalMs
-      : Math.min(timings.restartBackoff.initialMs * 2 ** Math.min(failures, 30), timings.restartBackoff.maxMs)
-    failures++
-    const detail = error?.detail ?? `${verb} configmaps: the API server ended the watch at once`
     staleReason = `${detail}; trying again in ${seconds(delay)}`
     if (warned !== detail) {
       warned = detail
@@ -208,8 +206,8 @@ export const watchConfigMaps = async (
     onEvent
   })
 
-  const run = async (): Promise<void> => {
-    let needList = false
+  const run = async (after: WatchEnd): Promise<void> => {
+    let needList = after.cause === "gone"
     while (!stopping.signal.aborted) {
       if (needList) {
         const failed = await list()
@@ -236,7 +234,10 @@ export const watchConfigMaps = async (
   const firstWatch = watch(() => answered())
   const firstOutcome = await Promise.race([answeredNow, firstWatch])
   if (firstOutcome !== "answered") throw new FirstSyncFailed(firstOutcome.error ?? new Error(firstOutcome.cause), "watch")
-  const loop = firstWatch.then((ended) => restart(ended, "watch")).then(run)
+  const loop = firstWatch.then(async (ended) => {
+    await restart(ended, "watch")
+    await run(ended)
+  })
     .catch((error: unknown) => report("warning", `${where}: the watch of ConfigMaps stopped: ${String(error)}`))
 
   return {

@@ -140,7 +140,7 @@ export const watchConfigMaps = async (
   const onAnswered = () => {
     if (stopping.signal.aborted) return
     if (warned !== undefined && staleSince !== undefined) {
-      report("info", `${cluster.namespace}: watching ConfigMaps again, after ${seconds(Date.now() - staleSince)} stale and ${tries} ${tries === 1 ? "try" : "tries"}`)
+      report("info", `${where}: watching ConfigMaps again, after ${seconds(Date.now() - staleSince)} stale and ${tries} ${tries === 1 ? "try" : "tries"}`)
     }
     synced = true
     staleSince = undefined

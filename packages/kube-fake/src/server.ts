@@ -410,6 +410,8 @@ export class FakeApiServer {
   private watch(route: Route, query: URLSearchParams, res: ServerResponse): void {
     const selector = this.selector(query)
     if (typeof selector === "string") return json(res, 400, Status.badRequest(selector))
+    // The client gave up while the request waited (latency): there is no one to watch for.
+    if (res.socket === null || res.socket.destroyed) return
     res.writeHead(200, { "Content-Type": "application/json", "Transfer-Encoding": "chunked" })
     res.flushHeaders()
     const send = (event: WatchEvent) => {

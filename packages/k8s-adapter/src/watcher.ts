@@ -60,9 +60,6 @@ export const defaultWatchTimings: WatchTimings = {
   probeIntervalMs: 500
 }
 
-/** Backoff between restarts of a failed watch: 1 s, doubling, at most 30 s. */
-export const restartBackoff = defaultWatchTimings.restartBackoff
-
 const noRestarts = (): Record<RestartCause, number> => ({ ended: 0, dropped: 0, silent: 0, "timed-out": 0, unreachable: 0, failed: 0, gone: 0 })
 
 /** How a list ended, in the terms of a watch's ending. */
@@ -104,8 +101,8 @@ export const watchConfigMaps = async (
   const restartsBy = noRestarts()
   let resourceVersion = ""
   let synced = false
-  let staleSince: number | undefined = Date.now()
-  let staleReason: string | undefined = "listing"
+  let staleSince: number | undefined
+  let staleReason: string | undefined
   let lastError: SourceUnavailable | undefined
   let newestEventAt: number | undefined
   // Failures in a row, for the backoff; what was last said of them, so a repeated cause is said once.
@@ -113,17 +110,21 @@ export const watchConfigMaps = async (
   let warned: string | undefined
   let tries = 0
 
+  const stopped: WatchEnd = { cause: "stopped", answered: false, events: 0, openMs: 0 }
+  // Told once, when the first watch is answered: the first sync is over.
+  let firstAnswered: (() => void) | undefined
+
   const list = async (): Promise<WatchEnd | undefined> => {
     try {
       const listed: V1ConfigMapList = await Effect.runPromise(attemptRequest(cluster.requestTimeoutMs,
         (options) => core.listNamespacedConfigMap({ namespace: cluster.namespace }, options)), { signal: stopping.signal })
-      if (stopping.signal.aborted) return { cause: "stopped", answered: false, events: 0, openMs: 0 }
+      if (stopping.signal.aborted) return stopped
       cache.replaceAll(listed.items)
       resourceVersion = listed.metadata?.resourceVersion ?? ""
       newestEventAt = Date.now()
       return undefined
     } catch (error) {
-      return stopping.signal.aborted ? { cause: "stopped", answered: false, events: 0, openMs: 0 } : listFailure(error)
+      return stopping.signal.aborted ? stopped : listFailure(error)
     }
   }
 
@@ -148,6 +149,8 @@ export const watchConfigMaps = async (
     lastError = undefined
     warned = undefined
     tries = 0
+    firstAnswered?.()
+    firstAnswered = undefined
   }
 
   /** Records why the watch (or list) ended, says so when it is news, and waits as the cause asks. */
@@ -193,16 +196,13 @@ export const watchConfigMaps = async (
     await sleep(delay, stopping.signal)
   }
 
-  const watch = (onAnsweredFirst: () => void) => watchOnce(cluster.kubeConfig, {
+  const watch = () => watchOnce(cluster.kubeConfig, {
     path,
     resourceVersion,
     timeoutSeconds: timings.watchTimeoutSeconds,
     headerTimeoutMs: timings.headerTimeoutMs,
     signal: stopping.signal,
-    onAnswered: () => {
-      onAnswered()
-      onAnsweredFirst()
-    },
+    onAnswered,
     onEvent
   })
 
@@ -217,7 +217,7 @@ export const watchConfigMaps = async (
         }
         needList = false
       }
-      const ended = await watch(() => undefined)
+      const ended = await watch()
       needList = ended.cause === "gone"
       await restart(ended, "watch")
     }
@@ -227,11 +227,10 @@ export const watchConfigMaps = async (
   // decides whether to try again; after it, the loop goes on by itself.
   const listFailed = await list()
   if (listFailed !== undefined) throw new FirstSyncFailed(listFailed.error ?? new Error(listFailed.cause), "list")
-  let answered: () => void = () => undefined
   const answeredNow = new Promise<"answered">((resolve) => {
-    answered = () => resolve("answered")
+    firstAnswered = () => resolve("answered")
   })
-  const firstWatch = watch(() => answered())
+  const firstWatch = watch()
   const firstOutcome = await Promise.race([answeredNow, firstWatch])
   if (firstOutcome !== "answered") throw new FirstSyncFailed(firstOutcome.error ?? new Error(firstOutcome.cause), "watch")
   const loop = firstWatch.then(async (ended) => {
@@ -247,7 +246,7 @@ export const watchConfigMaps = async (
       restartsBy: { ...restartsBy },
       ...(lastError === undefined ? {} : { lastError }),
       ...(staleSince === undefined ? {} : { staleSince: new Date(staleSince).toISOString() }),
-      ...(staleReason === undefined || synced ? {} : { staleReason }),
+      ...(staleReason === undefined ? {} : { staleReason }),
       ...(newestEventAt === undefined ? {} : { newestEventAt: new Date(newestEventAt).toISOString() })
     }),
     stop: async () => {

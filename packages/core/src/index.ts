@@ -30,6 +30,7 @@ export {
   storedUserSettingsOf,
   userSettingsOf
 } from "./sources/config-maps.ts"
+export { defaultStaleBoundMs, type Readiness, readiness } from "./sources/readiness.ts"
 
 // Decode: text → documents → one configuration; pods read once.
 export { maxAliasExpansion, maxNestingDepth, parseYamlDocuments } from "./decode/yaml.ts"
@@ -97,6 +98,7 @@ export {
   type KubeObject,
   type LoadedConfiguration,
   type OwnerReference,
+  type RestartCause,
   ServiceGateway,
   type SourceInventory,
   type SourceStatus,

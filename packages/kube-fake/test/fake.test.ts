@@ -219,3 +219,55 @@ describe("a server that accepts and never answers", () => {
     expect(await fake.connections()).toBe(0)
   })
 })
+
+describe("faults for a watching client", () => {
+  const path = `/api/v1/namespaces/${ns}/configmaps`
+
+  it("hangNext holds only the next matching requests; the ones after are answered", async () => {
+    fake.hangNext(1, "watch")
+    expect((await statusOf(core.listNamespacedConfigMap({ namespace: ns }))).code).toBe(200)
+    const ended: Array<unknown> = []
+    const hung = new Watch(kc).watch(path, {}, () => undefined, (e: unknown) => ended.push(e))
+    await until(() => fake.requests.some((r) => r.verb === "watch" && r.status === 0))
+    const answered = await new Watch(kc).watch(path, {}, () => undefined, () => undefined)
+    expect(fake.requests.filter((r) => r.verb === "watch").map((r) => r.status)).toEqual([0, 200])
+    answered.abort()
+    await fake.stop()
+    await hung
+    await until(() => ended.length === 1)
+  })
+
+  it("watchLifetimeMs ends every watch cleanly; expireWatches sends 410 inside the stream", async () => {
+    fake.watchLifetimeMs = 50
+    const done: Array<unknown> = []
+    await new Watch(kc).watch(path, {}, () => undefined, (e: unknown) => done.push(e ?? "clean"))
+    await until(() => done.length === 1)
+    expect(done).toEqual(["clean"])
+    fake.watchLifetimeMs = undefined
+    const events: Array<string> = []
+    await new Watch(kc).watch(path, { resourceVersion: fake.store.resourceVersion }, (type: string, object: { code?: number }) => events.push(`${type} ${object.code}`), () => events.push("end"))
+    await until(() => fake.store.watchers.size === 1)
+    fake.expireWatches()
+    await until(() => events.includes("end"))
+    expect(events).toEqual(["ERROR 410", "end"])
+  })
+
+  it("down: open connections break, new ones are closed at once, until it is up again", async () => {
+    const done: Array<unknown> = []
+    await new Watch(kc).watch(path, {}, () => undefined, (e: unknown) => done.push(e))
+    await until(() => fake.store.watchers.size === 1)
+    fake.down = true
+    await until(() => done.length === 1)
+    expect(done[0]).toBeInstanceOf(Error)
+    await expect(core.listNamespacedConfigMap({ namespace: ns })).rejects.toThrow(/other side closed|socket|ECONNRESET|fetch failed/iu)
+    fake.down = false
+    expect((await statusOf(core.listNamespacedConfigMap({ namespace: ns }))).code).toBe(200)
+  })
+
+  it("clearFailures ends a window of injected errors", async () => {
+    fake.failNext({ status: 500, count: 1_000, verb: "list" })
+    expect((await statusOf(core.listNamespacedConfigMap({ namespace: ns }))).code).toBe(500)
+    fake.clearFailures()
+    expect((await statusOf(core.listNamespacedConfigMap({ namespace: ns }))).code).toBe(200)
+  })
+})

@@ -13,6 +13,8 @@ export interface WatchEvent {
 export interface WatchRequest {
   /** The collection's path, e.g. `/api/v1/namespaces/odh/configmaps`. */
   readonly path: string
+  /** Only the objects with these labels (`component=singleuser-server`). */
+  readonly labelSelector?: string
   readonly resourceVersion: string
   /** The API server ends the watch after this (it is resumed); silence well past it means a dead connection. */
   readonly timeoutSeconds: number
@@ -116,6 +118,7 @@ export const watchOnce = async (kubeConfig: KubeConfig, request: WatchRequest): 
     watch: "true",
     allowWatchBookmarks: "true",
     timeoutSeconds: String(request.timeoutSeconds),
+    ...(request.labelSelector === undefined ? {} : { labelSelector: request.labelSelector }),
     ...(request.resourceVersion === "" ? {} : { resourceVersion: request.resourceVersion })
   }).toString()
   let dispatcher: ReturnType<RequestContext["getDispatcher"]>

@@ -1,12 +1,12 @@
-import { CoreV1Api, type V1ConfigMapList } from "@kubernetes/client-node"
+import { CoreV1Api } from "@kubernetes/client-node"
 import type { RestartCause, SourceUnavailable } from "@jsp/core"
 import { Effect } from "effect"
-import { apiStatus, attemptRequest, describeApiError, RequestTimedOut, requestContext, seconds } from "./api-errors.ts"
+import { apiStatus, attemptRequest, type CallOptions, describeApiError, RequestTimedOut, requestContext, seconds } from "./api-errors.ts"
 import type { Cluster } from "./cluster.ts"
 import type { ConfigMapCache } from "./config-map-cache.ts"
 import { type WatchEnd, type WatchEvent, watchOnce } from "./watch-request.ts"
 
-/** How the watch of the namespace's ConfigMaps is doing, for a server's status. */
+/** How a watch of a collection (the namespace's ConfigMaps) is doing, for a server's status. */
 export interface WatchState {
   readonly synced: boolean
   readonly restarts: number
@@ -81,21 +81,58 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> => new Promise((r
   signal.addEventListener("abort", done, { once: true })
 })
 
+/** A collection of the namespace to list and watch, and where what is seen goes. */
+export interface WatchedCollection {
+  /** What it holds, as messages name it: `ConfigMaps`, `single-user pods`. */
+  readonly what: string
+  /** The resource, as errors name it: `configmaps`, `pods`. */
+  readonly resource: string
+  /** Its path, e.g. `/api/v1/namespaces/odh/configmaps`. */
+  readonly path: string
+  readonly labelSelector?: string
+  /** Lists it, with the request's options (its deadline). */
+  readonly list: (options: CallOptions) => Promise<{ readonly items: ReadonlyArray<unknown>; readonly metadata?: { readonly resourceVersion?: string } }>
+  /** Everything listed, replacing what was held. */
+  readonly replaceAll: (items: ReadonlyArray<unknown>) => void
+  readonly upsert: (object: unknown) => void
+  readonly remove: (object: unknown) => void
+}
+
 /**
- * Lists and then watches every ConfigMap of the namespace into the cache, with its own watch loop
- * (`watchOnce`): a watch that ends cleanly, drops or goes silent after it worked is resumed from
- * its resourceVersion at once; 410 Gone lists again at once; a failure waits — the probe interval
- * while the server gives no answer, the backoff while it answers errors. Resolves once the first
- * list is in the cache and the first watch is answered; rejects with `FirstSyncFailed` otherwise.
+ * Lists and then watches every ConfigMap of the namespace into the cache (see `watchCollection`).
  */
-export const watchConfigMaps = async (
+export const watchConfigMaps = (
   cluster: Cluster,
   cache: ConfigMapCache,
   report: (level: "info" | "warning", message: string) => void,
   timings: WatchTimings = defaultWatchTimings
 ): Promise<RunningWatch> => {
   const core = cluster.kubeConfig.makeApiClient(CoreV1Api)
-  const path = `/api/v1/namespaces/${encodeURIComponent(cluster.namespace)}/configmaps`
+  return watchCollection(cluster, {
+    what: "ConfigMaps",
+    resource: "configmaps",
+    path: `/api/v1/namespaces/${encodeURIComponent(cluster.namespace)}/configmaps`,
+    list: (options) => core.listNamespacedConfigMap({ namespace: cluster.namespace }, options),
+    replaceAll: (items) => cache.replaceAll(items),
+    upsert: (object) => cache.upsert(object),
+    remove: (object) => cache.remove(object)
+  }, report, timings)
+}
+
+/**
+ * Lists and then watches a collection of the namespace, with its own watch loop (`watchOnce`): a
+ * watch that ends cleanly, drops or goes silent after it worked is resumed from its
+ * resourceVersion at once; 410 Gone lists again at once; a failure waits — the probe interval
+ * while the server gives no answer, the backoff while it answers errors. Resolves once the first
+ * list is held and the first watch is answered; rejects with `FirstSyncFailed` otherwise.
+ */
+export const watchCollection = async (
+  cluster: Cluster,
+  collection: WatchedCollection,
+  report: (level: "info" | "warning", message: string) => void,
+  timings: WatchTimings = defaultWatchTimings
+): Promise<RunningWatch> => {
+  const { path, what } = collection
   const where = `cluster ${cluster.server} namespace ${cluster.namespace}`
   const stopping = new AbortController()
   const restartsBy = noRestarts()
@@ -116,10 +153,9 @@ export const watchConfigMaps = async (
 
   const list = async (): Promise<WatchEnd | undefined> => {
     try {
-      const listed: V1ConfigMapList = await Effect.runPromise(attemptRequest(cluster.requestTimeoutMs,
-        (options) => core.listNamespacedConfigMap({ namespace: cluster.namespace }, options)), { signal: stopping.signal })
+      const listed = await Effect.runPromise(attemptRequest(cluster.requestTimeoutMs, collection.list), { signal: stopping.signal })
       if (stopping.signal.aborted) return stopped
-      cache.replaceAll(listed.items)
+      collection.replaceAll(listed.items)
       resourceVersion = listed.metadata?.resourceVersion ?? ""
       newestEventAt = Date.now()
       return undefined
@@ -134,14 +170,14 @@ export const watchConfigMaps = async (
     const rv = typeof metadata === "object" && metadata !== null ? Reflect.get(metadata, "resourceVersion") : undefined
     if (typeof rv === "string" && rv !== "") resourceVersion = rv
     newestEventAt = Date.now()
-    if (event.type === "ADDED" || event.type === "MODIFIED") cache.upsert(event.object)
-    else if (event.type === "DELETED") cache.remove(event.object)
+    if (event.type === "ADDED" || event.type === "MODIFIED") collection.upsert(event.object)
+    else if (event.type === "DELETED") collection.remove(event.object)
   }
 
   const onAnswered = () => {
     if (stopping.signal.aborted) return
     if (warned !== undefined && staleSince !== undefined) {
-      report("info", `${where}: watching ConfigMaps again, after ${seconds(Date.now() - staleSince)} stale and ${tries} ${tries === 1 ? "try" : "tries"}`)
+      report("info", `${where}: watching ${what} again, after ${seconds(Date.now() - staleSince)} stale and ${tries} ${tries === 1 ? "try" : "tries"}`)
     }
     synced = true
     staleSince = undefined
@@ -172,13 +208,13 @@ export const watchConfigMaps = async (
       : probing ? timings.probeIntervalMs
       : Math.min(timings.restartBackoff.initialMs * 2 ** Math.min(failures - (resumable ? 1 : 0), 30), timings.restartBackoff.maxMs)
     if (!worked) failures++
-    const error = ended.error === undefined ? undefined : describeApiError(ended.error, requestContext(cluster, verb, "configmaps"))
+    const error = ended.error === undefined ? undefined : describeApiError(ended.error, requestContext(cluster, verb, collection.resource))
     if (error !== undefined && cause !== "gone") lastError = error
     const detail = cause === "gone" ? `resourceVersion ${resourceVersion} is gone (410)`
       : cause === "ended" ? `the API server ended the watch${worked ? "" : " at once"}`
       : error?.detail ?? cause
     if (delay === 0) {
-      const next = cause === "gone" ? "listing the ConfigMaps again" : `watching again from resourceVersion ${resourceVersion}`
+      const next = cause === "gone" ? `listing the ${what} again` : `watching again from resourceVersion ${resourceVersion}`
       staleReason = `${detail}; ${next}`
       if (cause === "gone") report("info", `${where}: ${staleReason}`)
       else if (cause !== "ended") {
@@ -198,6 +234,7 @@ export const watchConfigMaps = async (
 
   const watch = () => watchOnce(cluster.kubeConfig, {
     path,
+    ...(collection.labelSelector === undefined ? {} : { labelSelector: collection.labelSelector }),
     resourceVersion,
     timeoutSeconds: timings.watchTimeoutSeconds,
     headerTimeoutMs: timings.headerTimeoutMs,
@@ -237,7 +274,7 @@ export const watchConfigMaps = async (
     await restart(ended, "watch")
     await run(ended)
   })
-    .catch((error: unknown) => report("warning", `${where}: the watch of ConfigMaps stopped: ${String(error)}`))
+    .catch((error: unknown) => report("warning", `${where}: the watch of ${what} stopped: ${String(error)}`))
 
   return {
     state: () => ({

@@ -26,6 +26,8 @@ export interface ServeOptions {
   readonly tlsReloadMs?: number
   readonly access: ApiAccess
   readonly webhook: WebhookSettings
+  /** How long the source may be stale while the server stays ready (default: core's, 60 s). */
+  readonly staleBoundMs?: number
   /** How often the source's status is looked at to count configuration reloads (default 1 s). */
   readonly reloadCheckMs?: number
   /** How long a stop waits for requests in flight before it closes their connections (default 10 s). */
@@ -120,7 +122,7 @@ export const startServer = (options: ServeOptions): Effect.Effect<RunningServer,
         case "healthz":
           return { status: 200, text: "ok\n" }
         case "readyz":
-          return run(readiness)
+          return run(readiness(options.staleBoundMs))
         case "metrics":
           return { status: 200, text: await metrics.registry.metrics(), type: metrics.registry.contentType }
         case "images":

@@ -11,7 +11,8 @@ import {
   ClusterImageCatalog,
   ClusterServiceGateway,
   ClusterUserSettingsStore,
-  loadCluster
+  loadCluster,
+  ServiceTeardown
 } from "@jsp/k8s-adapter"
 import { configMaps, customResource, defaultResourceTypes, FakeApiServer, type ResourceType } from "@jsp/kube-fake"
 import { Effect, Exit, Layer, Option, Result, Scope } from "effect"
@@ -27,12 +28,6 @@ const airflowBases = customResource("airflow.k8s.io", "v1alpha1", "AirflowBase",
 const airflowClusters = customResource("airflow.k8s.io", "v1alpha1", "AirflowCluster", "airflowclusters")
 const resourceTypes: ReadonlyArray<ResourceType> = [...defaultResourceTypes, airflowBases, airflowClusters]
 
-/**
- * Rules the server's own code uses and that are not written yet: its teardown watch on the
- * single-user pods (a user's services go when their last pod does). Checked to be in the Role,
- * exactly so; to be exercised here when the server lands.
- */
-const serverTeardownWatch = ["/pods/list", "/pods/watch"]
 
 /** The Role's rules as `group/resource/verb` triples. */
 const roleTriples = (role: Manifest): ReadonlyArray<string> =>
@@ -73,15 +68,17 @@ const eventually = async (check: () => boolean, ms = 5_000): Promise<void> => {
 }
 
 describe("the Role of deploy/base", () => {
-  it("grants exactly the requests jsp's cluster adapters make, and the server's teardown watch", async () => {
+  it("grants exactly the requests jsp serve's cluster adapters make", async () => {
     loadExamples(fake)
     const cluster = loadCluster({ server: fake.url, token, namespace, requestTimeoutSeconds: 5 })
     if (Result.isFailure(cluster)) throw new Error(cluster.failure.message)
+    // As jsp serve builds them (packages/cli/src/serve-layers.ts), the teardown watch of pods included.
     const layer = Layer.mergeAll(
       ClusterConfigSource(cluster.success),
       ClusterImageCatalog(cluster.success),
       ClusterUserSettingsStore(cluster.success),
-      ClusterServiceGateway(cluster.success)
+      ClusterServiceGateway(cluster.success),
+      ServiceTeardown(cluster.success).pipe(Layer.provide(ClusterServiceGateway(cluster.success)))
     )
     const context = await Effect.runPromise(Layer.buildWithScope(layer, scope))
     const run = <A, E>(effect: Effect.Effect<A, E, Layer.Success<typeof layer>>) => Effect.runPromise(Effect.provide(effect, context))
@@ -104,16 +101,14 @@ describe("the Role of deploy/base", () => {
     expect(fake.store.list(airflowClusters, namespace, []).length).toBe(1)
     await run(servicesDown("alice"))
     expect(fake.store.get(configMaps, namespace, "singleuser-service-ref-alice")).toBeUndefined()
-    await eventually(() => fake.count("watch") > 0)
+    await eventually(() => fake.requests.filter((r) => r.verb === "watch").map((r) => r.resource).includes("pods"))
 
     const made = fake.requests.filter((r) => r.verb !== "discovery")
     // Every request named a kind the double serves (an unknown path would have no resource).
     expect(made.filter((r) => r.resource === undefined)).toEqual([])
     const used = [...new Set(made.map((r) => `${r.apiGroup ?? "?"}/${r.resource ?? "?"}/${r.verb}`))].sort()
     const granted = roleTriples(readManifests("deploy/base/role.yaml")[0] ?? {})
-    expect(serverTeardownWatch.filter((t) => !granted.includes(t))).toEqual([])
-    expect(used.filter((t) => serverTeardownWatch.includes(t))).toEqual([])
-    expect(used).toEqual([...new Set(granted)].filter((t) => !serverTeardownWatch.includes(t)).sort())
+    expect(used).toEqual([...new Set(granted)].sort())
   })
 })
 

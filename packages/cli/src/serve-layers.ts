@@ -41,10 +41,13 @@ export const serveLayer = (flags: SourceFlags) => Layer.unwrap(Effect.gen(functi
   }
   const cluster = yield* clusterOf(flags)
   const adapter = yield* Effect.promise(() => import("@jsp/k8s-adapter"))
+  const gateway = adapter.ClusterServiceGateway(cluster)
   return Layer.mergeAll(
     adapter.ClusterConfigSource(cluster, { watch: true, names }),
     adapter.ClusterUserSettingsStore(cluster, names),
     imagesFromCluster(flags) ? adapter.ClusterImageCatalog(cluster) : imageCatalogLayer(flags),
-    adapter.ClusterServiceGateway(cluster)
+    gateway,
+    // A user's services go when their last server pod does (and, at start-up, when it went while jsp was down).
+    adapter.ServiceTeardown(cluster).pipe(Layer.provide(gateway))
   )
 }))

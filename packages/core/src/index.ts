@@ -64,6 +64,7 @@ export {
   appliedProfilesAnnotation,
   gpuTypeAnnotation,
   groupsAnnotation,
+  serviceOwnerUserAnnotation,
   sizeAnnotation,
   userLabel,
   usernameAnnotation
@@ -86,7 +87,7 @@ export { renderUserSettings, UserSettingsUpdate } from "./user-settings/write.ts
 
 // Services (SPEC 7).
 export { serviceContributionName, type ServiceReturn, withServiceReturns } from "./services/returns.ts"
-export { type PlannedObject, serviceOwnerName, serviceOwnerObject } from "./services/plan.ts"
+export { managedByLabel, type PlannedObject, serviceOwnerName, serviceOwnerObject } from "./services/plan.ts"
 export { ServiceTemplateError } from "./services/template-error.ts"
 
 // Ports: what adapters implement.

@@ -10,3 +10,6 @@ export const groupsAnnotation = "jsp.opendatahub.io/groups"
 export const sizeAnnotation = "jsp.opendatahub.io/size"
 /** The annotation holding the GPU type chosen in the spawner form. */
 export const gpuTypeAnnotation = "jsp.opendatahub.io/gpu-type"
+
+/** On a user's reference ConfigMap of services: whose it is, as the hub names them (the ConfigMap's name is escaped). */
+export const serviceOwnerUserAnnotation = "jsp.opendatahub.io/user"

@@ -3,6 +3,7 @@ import { Liquid } from "liquidjs"
 import type { Service } from "../config/service.ts"
 import { parseYamlDocuments } from "../decode/yaml.ts"
 import { isJsonArray, isJsonObject, type Json, type JsonObject } from "../internal/json.ts"
+import { serviceOwnerUserAnnotation } from "../kube/annotations.ts"
 import { toDnsLabel } from "../kube/names.ts"
 import type { KubeObject, OwnerReference } from "../ports.ts"
 import type { DocumentText } from "../sources/config-maps.ts"
@@ -11,9 +12,16 @@ import { ServiceTemplateError } from "./template-error.ts"
 /** The name of a user's reference ConfigMap, which owns their service objects (SPEC 7). */
 export const serviceOwnerName = (user: string): string => `singleuser-service-ref-${toDnsLabel(user)}`
 
-/** A user's reference ConfigMap as it is created: empty, labelled as jsp's. */
+/** A user's reference ConfigMap as it is created: empty, labelled as jsp's, annotated with whose it is. */
 export const serviceOwnerObject = (user: string): KubeObject =>
-  ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: serviceOwnerName(user), labels: { "app.kubernetes.io/managed-by": "jsp" } } })
+  ({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: serviceOwnerName(user), labels: { [managedByLabel]: "jsp" }, annotations: { [serviceOwnerUserAnnotation]: user } }
+  })
+
+/** The label on what jsp creates: `app.kubernetes.io/managed-by=jsp`. */
+export const managedByLabel = "app.kubernetes.io/managed-by"
 
 /** One object a service submits, and the template it came from. */
 export interface PlannedObject {

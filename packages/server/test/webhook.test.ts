@@ -1,5 +1,6 @@
-import { applySpawn, isJsonObject, type JsonObject } from "@jsp/core"
-import { Effect } from "effect"
+import { applySpawn, ConfigSource, isJsonObject, type JsonObject } from "@jsp/core"
+import { MemoryImageCatalog } from "@jsp/core/testing"
+import { Effect, Layer, Option } from "effect"
 import jsonPatch from "fast-json-patch"
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
@@ -171,6 +172,31 @@ describe("POST /mutate when jsp cannot decide", () => {
       expect((await call(open, "GET", "/readyz")).status).toBe(503)
     } finally {
       await open.close()
+    }
+  })
+
+  it("a defect (a bug, not the input or the configuration) also fails open, or closed when asked", async () => {
+    const broken = Layer.mergeAll(layers.store.layer, layers.gateway.layer, MemoryImageCatalog([]), Layer.succeed(ConfigSource, ConfigSource.of({
+      configuration: Effect.die(new Error("a bug")),
+      userSettings: () => Effect.succeed(Option.none()),
+      configMapKey: () => Effect.succeed(Option.none()),
+      inventory: Effect.die(new Error("a bug")),
+      status: Effect.succeed({ where: "test", synced: true, restarts: 0, documents: [] })
+    })))
+    for (const failOpen of [true, false]) {
+      const own = await startTestServer(broken, { tlsFiles, webhook: { failOpen, spawn: {} } })
+      try {
+        const answer = await call(own, "POST", "/mutate", { body: reviewOf(examplePod(), { uid: "defect" }) })
+        expect(answer.status).toBe(200)
+        const response = admissionOf(answer.json)
+        expect(response.uid).toBe("defect")
+        expect(response.allowed).toBe(failOpen)
+        expect(response.patch).toBeUndefined()
+        expect(failOpen ? response.warnings.join() : JSON.stringify(response.status)).toMatch(/internal error/u)
+        expect(own.logs.find((l) => l["msg"] === "admission failed")).toMatchObject({ uid: "defect" })
+      } finally {
+        await own.close()
+      }
     }
   })
 

@@ -4,8 +4,8 @@ import { Command, Flag } from "effect/cli"
 import { CliFailure, ExitCode } from "./failure.ts"
 import { formatOutput } from "./io.ts"
 import { printWarnings, reportErrors } from "./report.ts"
-import { nonEmpty, outputFlag, sourceFlags } from "./spawn-flags.ts"
-import { configSourceLayer, imageCatalogLayer, userSettingsReadLayer, userSettingsStoreLayer } from "./sources.ts"
+import { imageStreamsFlag, nonEmpty, outputFlag, sourceFlags } from "./spawn-flags.ts"
+import { configSourceLayer, imageCatalogLayer, imagesFromCluster, userSettingsReadLayer, userSettingsStoreLayer } from "./sources.ts"
 import { formatTable } from "./table.ts"
 
 const tableOrJson = Flag.Literals("output", ["table", "json"]).pipe(Flag.withAlias("o"), Flag.withDefault("table"), Flag.withMetavar("table|json"),
@@ -18,6 +18,7 @@ const quantities = (list: Readonly<Record<string, string>>) => Object.entries(li
 export const images = Command.make("images", {
   ...sourceFlags,
   user: nonEmpty(Flag.String("user")).pipe(Flag.optional, Flag.withMetavar("NAME"), Flag.withDescription("Mark this user's last selected image")),
+  imageStreams: imageStreamsFlag,
   output: tableOrJson
 }, Effect.fn("images")(function*(flags) {
   const view = yield* listImages(Option.getOrUndefined(flags.user))
@@ -28,8 +29,8 @@ export const images = Command.make("images", {
     [i.default ? "default" : "", i.recommended ? "recommended" : "", i.selected ? "last selected" : ""].filter((n) => n !== "").join(","),
     i.description ?? ""
   ])))
-}, (self, flags) => Effect.provide(self, Layer.merge(configSourceLayer(flags, { usesCluster: true }), imageCatalogLayer(flags))), reportErrors))
-  .pipe(Command.withDescription("List the notebook images (ImageStreams) users may choose, as the spawner form orders them"))
+}, (self, flags) => Effect.provide(self, Layer.merge(configSourceLayer(flags, { usesCluster: imagesFromCluster(flags) }), imageCatalogLayer(flags))), reportErrors))
+  .pipe(Command.withDescription("List the notebook images (ImageStreams) users may choose, as the spawner form orders them; --config with --imagestreams needs no cluster"))
 
 /** `jsp sizes`: the configured container sizes, normalised. */
 export const sizes = Command.make("sizes", { ...sourceFlags, output: tableOrJson }, Effect.fn("sizes")(function*(flags) {

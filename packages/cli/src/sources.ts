@@ -1,5 +1,5 @@
 import { type ConfigMapNames, defaultConfigMapNames } from "@jsp/core"
-import { FileConfigSource, FileUserSettingsStore } from "@jsp/file-adapter"
+import { FileConfigSource, FileImageCatalog, FileUserSettingsStore } from "@jsp/file-adapter"
 import type { Cluster } from "@jsp/k8s-adapter"
 import * as NodeServices from "@effect/platform-node/NodeServices"
 import { Effect, Layer, Option, Result } from "effect"
@@ -24,6 +24,8 @@ export interface SourceFlags {
   readonly userSettings?: Option.Option<string>
   /** Files holding services' templates (ConfigMap manifests), read beside the configuration. */
   readonly templates?: ReadonlyArray<string>
+  /** Files of ImageStream manifests: the image catalog, instead of the cluster's ImageStreams. */
+  readonly imageStreams?: ReadonlyArray<string>
 }
 
 /** Where configuration lives, from `--configmap`, `--configmap-label` and `--configmap-key`. */
@@ -108,8 +110,17 @@ export const configSourceLayer = (flags: SourceFlags, options: { readonly usesCl
   return ClusterConfigSource(cluster, { watch: false, names: yield* namesOf(flags) })
 }))
 
-/** The image catalog: ImageStreams in the cluster, whichever source the configuration comes from. */
-export const imageCatalogLayer = (flags: SourceFlags) => Layer.unwrap(Effect.flatMap(clusterOf(flags), (cluster) => Effect.map(k8sAdapter, ({ ClusterImageCatalog }) => ClusterImageCatalog(cluster))))
+/** Whether the image catalog is read from the cluster: unless `--imagestreams` names files. */
+export const imagesFromCluster = (flags: SourceFlags): boolean => (flags.imageStreams ?? []).length === 0
+
+/**
+ * The image catalog: the files `--imagestreams` names, else the cluster's ImageStreams, whichever
+ * source the configuration comes from.
+ */
+export const imageCatalogLayer = (flags: SourceFlags) =>
+  imagesFromCluster(flags)
+    ? Layer.unwrap(Effect.flatMap(clusterOf(flags), (cluster) => Effect.map(k8sAdapter, ({ ClusterImageCatalog }) => ClusterImageCatalog(cluster))))
+    : FileImageCatalog(flags.imageStreams ?? []).pipe(Layer.provide(NodeServices.layer))
 
 /** The store of users' settings written to: ConfigMaps and Secrets in the cluster, whichever source the configuration comes from. */
 export const userSettingsStoreLayer = (flags: SourceFlags) =>

@@ -53,6 +53,10 @@ export const spawnFlags = {
     Flag.withDescription("The user's settings (document or ConfigMap), instead of looking for jupyterhub-singleuser-profile-<user> in --config")),
 }
 
+/** `--imagestreams`: the image catalog from files of ImageStream manifests instead of the cluster. */
+export const imageStreamsFlag = nonEmpty(Flag.String("imagestreams")).pipe(Flag.atLeast(0), Flag.withMetavar("PATH"),
+  Flag.withDescription("ImageStream manifests (ImageStream, ImageStreamList or List; file or directory; repeatable) instead of the cluster's ImageStreams"))
+
 /** `--output json|yaml`. */
 export const outputFlag = Flag.Literals("output", ["json", "yaml"]).pipe(
   Flag.withAlias("o"), Flag.withDefault("json"), Flag.withMetavar("json|yaml"), Flag.withDescription("Output format: json (default) or yaml"))

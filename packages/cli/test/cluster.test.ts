@@ -126,6 +126,16 @@ describe("jsp with --source cluster", () => {
     expect(JSON.parse(images.stdout).map((i: { name: string }) => i.name)).toEqual(["s2i-spark-notebook:3.6"])
   })
 
+  it("--imagestreams: the images from files, the configuration and the user's last choice still from the cluster", async () => {
+    fake.put(configMaps, namespace, { metadata: { name: "jupyterhub-singleuser-profile-vpavlin" }, data: { profile: "last_selected_image: s2i-spark-notebook:3.6\n" } })
+    const images = await jsp(["images", "--imagestreams", `${root}examples/cluster/imagestreams.yaml`, "--user", "vpavlin", "-o", "json"])
+    expect(images).toMatchObject({ code: 0, stderr: "" })
+    expect(JSON.parse(images.stdout).map((i: { name: string; selected: boolean }) => [i.name, i.selected])).toEqual([
+      ["s2i-minimal-notebook:3.6", false], ["s2i-spark-notebook:3.6", true], ["s2i-thoth-notebook:3.6", false]
+    ])
+    expect(fake.requests.some((r) => r.path.includes("imagestreams"))).toBe(false)
+  })
+
   it("contradictory or incomplete flags are usage errors; an unreachable cluster is exit 3 for every command", async () => {
     const usage = async (args: ReadonlyArray<string>, message: string) =>
       expect(await jsp(args)).toMatchObject({ code: 2, stderr: `jsp: ${message}\n` })

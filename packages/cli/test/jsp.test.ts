@@ -146,6 +146,30 @@ describe("jsp resolve and explain", () => {
   })
 })
 
+describe("jsp images with --imagestreams: no cluster at all", () => {
+  const imagestreams = ["--imagestreams", "examples/cluster/imagestreams.yaml"]
+
+  it("lists the files' images as the form orders them, the user's last choice marked", async () => {
+    const { code, stdout, stderr } = await jsp(["images", ...config, ...imagestreams, "--user", "vpavlin"])
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" })
+    expect(stdout.split("\n").slice(1, 4).map((line) => line.split(/\s{2,}/u).slice(0, 4))).toEqual([
+      ["s2i-minimal-notebook:3.6", "Minimal Python", "10", "default,recommended"],
+      ["s2i-spark-notebook:3.6", "s2i-spark-notebook:3.6", "100", "Notebook image with a Spark cluster per user"],
+      ["s2i-thoth-notebook:3.6", "s2i-thoth-notebook:3.6", "100", "last selected"]
+    ])
+  })
+
+  it("a file without ImageStreams, or a missing one: exit 3 naming it; cluster flags with files only: a usage error", async () => {
+    expect(await jsp(["images", ...config, "--imagestreams", "examples/config"])).toEqual({
+      code: 3, stdout: "", stderr: "jsp: examples/config: no ImageStream found (expected ImageStream manifests: kind ImageStream, ImageStreamList or List)\n"
+    })
+    expect(await jsp(["images", ...config, "--imagestreams", "nope.yaml"])).toEqual({ code: 3, stdout: "", stderr: "jsp: nope.yaml: no such file or directory\n" })
+    expect(await jsp(["images", ...config, ...imagestreams, "--kubeconfig", "/tmp/k"])).toEqual({
+      code: 2, stdout: "", stderr: "jsp: --kubeconfig reaches a cluster, but the configuration comes from files (--config or --source file): drop one or the other\n"
+    })
+  })
+})
+
 describe("jsp validate and schema", () => {
   it("a valid configuration: exit 0", async () => {
     expect(await jsp(["validate", "examples/config"])).toMatchObject({ code: 0, stdout: "valid: 1 document, 4 profiles, 3 sizes\n" })

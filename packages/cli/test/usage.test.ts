@@ -23,7 +23,7 @@ describe("usage errors: a few lines on standard error, nothing on standard outpu
 
   it("jsp alone, or a command group alone: the usage on standard error, exit 2", async () => {
     await usageError([],
-      "missing command: usage: jsp COMMAND [flags], where COMMAND is one of apply, resolve, explain, validate, schema, images, sizes, user-settings, services",
+      "missing command: usage: jsp COMMAND [flags], where COMMAND is one of apply, resolve, explain, validate, schema, images, sizes, user-settings, services, serve",
       "see 'jsp --help'")
     await usageError(["user-settings"], "missing command: usage: jsp user-settings COMMAND [flags], where COMMAND is one of get, set",
       "see 'jsp user-settings --help'")

@@ -73,7 +73,11 @@ export { type ExplainLine, explainResolution } from "./explain/explain.ts"
 export { resolutionView } from "./explain/view.ts"
 
 // Images (SPEC 8).
-export { defaultImage, type ImageOption, imageOptions, notebookImageLabel } from "./images/images.ts"
+export { defaultImage, type ImageCatalogView, type ImageOption, imageOptions, notebookImageLabel } from "./images/images.ts"
+
+// The spawner's options form (SPEC 9).
+export { escapeHtml } from "./form/html.ts"
+export { defaultSizeValue, noImageValue, optionsForm, type OptionsFormInput } from "./form/options-form.ts"
 
 // Users' own settings (SPEC 1).
 export { readUserSettings, type UserSettings, userSettingsProfileName } from "./user-settings/read.ts"
@@ -104,6 +108,7 @@ export {
 export { loadConfiguration, loadUserSettings, sourceStatus, type UserSettingsRead } from "./use-cases/configuration.ts"
 export { applySpawn, resolveSpawn, type ServicesStep, type SpawnOptions } from "./use-cases/spawn.ts"
 export { listImages, listSizes } from "./use-cases/catalog.ts"
+export { optionsFormFor } from "./use-cases/options-form.ts"
 export { getUserSettings, writeUserSettings } from "./use-cases/user-settings.ts"
 export { validateSource, type ValidationReport } from "./use-cases/validate.ts"
 export { planServices, type ServicesResult, servicesDown, servicesUp } from "./use-cases/services.ts"

@@ -25,10 +25,8 @@ import {
 } from "@jsp/core"
 import { Effect, FileSystem, Layer, Option, Path, Result } from "effect"
 import { readBoundedText } from "./bounded-read.ts"
+import { filesOf } from "./files.ts"
 import { classifyDocuments } from "./manifests.ts"
-import { unreadable } from "./read-errors.ts"
-
-const documentFile = /\.(ya?ml|json)$/iu
 
 /** Everything read from one `--config` path (a file or a directory). */
 export interface LoadedPath {
@@ -37,22 +35,6 @@ export interface LoadedPath {
   readonly warnings: ReadonlyArray<Warning>
   readonly errors: ReadonlyArray<InvalidDocument>
 }
-
-const unavailable = unreadable
-
-/**
- * The files of a path: the file itself, or a directory's `*.yaml`/`*.yml`/`*.json` entries in name
- * order. Directories are not recursed into, so a symbolic link to a directory (or a loop of them)
- * is never followed; an entry that is not a regular file is refused when it is read.
- */
-const filesOf = Effect.fn("filesOf")(function*(path: string) {
-  const fs = yield* FileSystem.FileSystem
-  const paths = yield* Path.Path
-  const info = yield* fs.stat(path).pipe(Effect.mapError(unavailable(path)))
-  if (info.type !== "Directory") return [path]
-  const names = yield* fs.readDirectory(path).pipe(Effect.mapError(unavailable(path)))
-  return names.filter((name) => documentFile.test(name)).sort().map((name) => paths.join(path, name))
-})
 
 /**
  * Reads one path: raw documents first, in the order read (they play the part of the main

@@ -1,4 +1,31 @@
-import { configMapView, type ConfigMapView, isJsonObject, type Warning, warning } from "@jsp/core"
+import { configMapView, type ConfigMapView, isJsonObject, type JsonObject, type Warning, warning } from "@jsp/core"
+
+/** A document of a file, with a `v1/List` (or `…List`) item's place in it (`items[2] `, empty for a top-level one). */
+export interface PlacedDocument {
+  readonly document: unknown
+  readonly where: string
+}
+
+const isList = (document: JsonObject): boolean => {
+  const kind = document["kind"]
+  return kind === "List" || (typeof kind === "string" && kind.endsWith("List") && Array.isArray(document["items"]))
+}
+
+/** The YAML documents of a file with every list replaced by its items (nested lists too); empty documents dropped. */
+export const flattenLists = (documents: ReadonlyArray<unknown>): ReadonlyArray<PlacedDocument> => {
+  const placed: Array<PlacedDocument> = []
+  const visit = (document: unknown, where: string): void => {
+    if (document === null || document === undefined) return
+    if (isJsonObject(document) && isList(document)) {
+      const items = document["items"]
+      if (Array.isArray(items)) items.forEach((item, i) => visit(item, `${where}items[${i}] `))
+      return
+    }
+    placed.push({ document, where })
+  }
+  documents.forEach((document) => visit(document, ""))
+  return placed
+}
 
 /** What one file holds: raw configuration documents and ConfigMaps, plus anything skipped. */
 export interface FileContents {
@@ -16,26 +43,16 @@ export const classifyDocuments = (file: string, documents: ReadonlyArray<unknown
   const raw: Array<unknown> = []
   const configMaps: Array<ConfigMapView> = []
   const warnings: Array<Warning> = []
-  const visit = (document: unknown, where: string): void => {
-    if (document === null || document === undefined) return
+  for (const { document, where } of flattenLists(documents)) {
     if (!isJsonObject(document) || document["kind"] === undefined) {
       raw.push(document)
-      return
-    }
-    const kind = document["kind"]
-    if (kind === "List" || (typeof kind === "string" && kind.endsWith("List") && Array.isArray(document["items"]))) {
-      const items = document["items"]
-      if (Array.isArray(items)) items.forEach((item, i) => visit(item, `${where}items[${i}] `))
-      return
-    }
-    if (kind === "ConfigMap") {
+    } else if (document["kind"] === "ConfigMap") {
       const view = configMapView(document, file)
       if (view === undefined) warnings.push(warning(file, `${where}ConfigMap without metadata.name; skipped`))
       else configMaps.push(view)
-      return
+    } else {
+      warnings.push(warning(file, `${where}${String(document["kind"])} is not a ConfigMap; skipped`))
     }
-    warnings.push(warning(file, `${where}${String(kind)} is not a ConfigMap; skipped`))
   }
-  documents.forEach((document) => visit(document, ""))
   return { raw, configMaps, warnings }
 }

@@ -9,6 +9,7 @@ import { type ApiAccess, refusal } from "./auth.ts"
 import { HttpProblem, parseJsonBody, readBody } from "./http.ts"
 import { makeMetrics, type ServerMetrics } from "./metrics.ts"
 import { readiness } from "./readiness.ts"
+import { countReloads } from "./reloads.ts"
 import { json, problem, type Reply } from "./reply.ts"
 import { matchRoute, methods, openRoutes, readOnlyRoutes, type RouteName } from "./routes.ts"
 import { readTls, type TlsFiles, watchTls } from "./tls.ts"
@@ -27,6 +28,8 @@ export interface ServeOptions {
   readonly webhook: WebhookSettings
   /** `GET /form?user=`: the options form's HTML fragment for a user. */
   readonly form?: (user: string | undefined) => Effect.Effect<Reply, never, ServerRequirements>
+  /** How often the source's status is looked at to count configuration reloads (default 1 s). */
+  readonly reloadCheckMs?: number
   /** How long a stop waits for requests in flight before it closes their connections (default 10 s). */
   readonly drainMs?: number
 }
@@ -73,10 +76,7 @@ export const startServer = (options: ServeOptions): Effect.Effect<RunningServer,
       let uid: string | undefined
       try {
         const review = readAdmissionReview(parseJsonBody(await readBody(request)))
-        if (review._tag === "Failure") {
-          metrics.admissions.inc({ outcome: "bad-request" })
-          return problem(400, review.failure.message)
-        }
+        if (review._tag === "Failure") throw new HttpProblem(400, review.failure.message)
         const { request: admission } = review.success
         uid = admission.uid
         const admitted = await run(admit(admission, options.webhook, metrics))
@@ -93,6 +93,12 @@ export const startServer = (options: ServeOptions): Effect.Effect<RunningServer,
       } catch (error) {
         if (error instanceof HttpProblem || uid === undefined) {
           metrics.admissions.inc({ outcome: "bad-request" })
+          await log("Info", "admission", {
+            ...(uid === undefined ? {} : { uid }),
+            latencyMs: Math.round((performance.now() - started) * 100) / 100,
+            outcome: "bad-request",
+            status: error instanceof HttpProblem ? error.status : 500
+          })
           throw error
         }
         // Not the pod's fault, and not a configuration error (those are decided in admit): a defect.
@@ -190,6 +196,7 @@ export const startServer = (options: ServeOptions): Effect.Effect<RunningServer,
         void log("Warn", "certificate not reloaded; the previous one is kept", { cert: options.tls.cert, error: error instanceof Error ? error.message : String(error) })
       }
     })
+    yield* Effect.forkScoped(countReloads(metrics, options.reloadCheckMs ?? 1_000))
     yield* Effect.addFinalizer(() => Effect.callback<void>((resume) => {
       stopTls()
       const drain = setTimeout(() => server.closeAllConnections(), options.drainMs ?? 10_000)

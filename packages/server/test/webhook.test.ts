@@ -123,6 +123,7 @@ describe("POST /mutate", () => {
       expect(answer.status).toBe(400)
       expect(JSON.stringify(answer.json)).toMatch(says)
     }
+    expect(server.logs.filter((l) => l["outcome"] === "bad-request" && l["status"] === 400).length).toBeGreaterThanOrEqual(cases.length)
     const health = await call(server, "GET", "/healthz")
     expect(health.status).toBe(200)
   })

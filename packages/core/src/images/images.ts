@@ -148,5 +148,5 @@ export const imageOptions = (streams: ReadonlyArray<JsonObject>, ui: Ui, lastSel
 }
 
 /** The image a spawn gets when none is chosen: the user's last, else the one marked default, else the first. */
-export const defaultImage = (view: ImageCatalogView): string | undefined =>
+export const defaultImage = (view: Pick<ImageCatalogView, "images">): string | undefined =>
   (view.images.find((i) => i.selected) ?? view.images.find((i) => i.default) ?? view.images[0])?.name

@@ -1,6 +1,7 @@
 import { Effect, Layer, Option, Result } from "effect"
 import { combineDocuments, decodeConfigText, type DecodedDocuments } from "../decode/configuration.ts"
 import { InvalidConfiguration, SourceUnavailable } from "../errors/errors.ts"
+import { notebookImageLabel } from "../images/images.ts"
 import { isJsonObject, type JsonObject } from "../internal/json.ts"
 import { userSettingsConfigMapName, userSettingsOwner } from "../kube/names.ts"
 import { ConfigSource, ImageCatalog, type ImageStream, type KubeObject, type LoadedConfiguration, type OwnerReference, ServiceGateway, UserSettingsStore } from "../ports.ts"
@@ -87,6 +88,15 @@ export const MemoryUserSettingsStore = (initial: Readonly<Record<string, JsonObj
   }))
   return { layer, documents, secrets }
 }
+
+/** A notebook ImageStream (labelled, SPEC 8) with these tags and stream annotations, as the API server returns it. */
+export const notebookImageStream = (name: string, tags: ReadonlyArray<string>, annotations: Readonly<Record<string, string>> = {}): ImageStream => ({
+  apiVersion: "image.openshift.io/v1",
+  kind: "ImageStream",
+  metadata: { name, labels: { [notebookImageLabel]: "true" }, annotations: { ...annotations } },
+  spec: { tags: tags.map((tag) => ({ name: tag })) },
+  status: { tags: tags.map((tag) => ({ tag })) }
+})
 
 /** An in-memory `ImageCatalog` over these ImageStreams; without any, every read fails as an unreachable cluster would. */
 export const MemoryImageCatalog = (streams: ReadonlyArray<ImageStream> | undefined) => Layer.succeed(ImageCatalog, ImageCatalog.of({

@@ -4,7 +4,7 @@ import { CliFailure, ExitCode } from "./failure.ts"
 import { LogLevelFlag } from "./logger.ts"
 import { reportErrors } from "./report.ts"
 import { serveLayer } from "./serve-layers.ts"
-import { nonEmpty, sourceFlags } from "./spawn-flags.ts"
+import { imageStreamsFlag, nonEmpty, sourceFlags } from "./spawn-flags.ts"
 
 const usage = (text: string) => new CliFailure({ text, code: ExitCode.usage })
 
@@ -30,6 +30,7 @@ export const serveState = { stoppedBySignal: false }
 /** `jsp serve`: the webhook, the spawner API and the form on one HTTPS port. */
 export const serve = Command.make("serve", {
   ...sourceFlags,
+  imageStreams: imageStreamsFlag,
   tlsCert: nonEmpty(Flag.String("tls-cert")).pipe(Flag.withMetavar("FILE"), Flag.withDescription("Certificate chain (PEM) the server presents; reloaded when it changes")),
   tlsKey: nonEmpty(Flag.String("tls-key")).pipe(Flag.withMetavar("FILE"), Flag.withDescription("Private key (PEM) of the certificate; reloaded when it changes")),
   host: nonEmpty(Flag.String("host")).pipe(Flag.withDefault("0.0.0.0"), Flag.withMetavar("ADDR"), Flag.withDescription("Address to listen on (default 0.0.0.0)")),

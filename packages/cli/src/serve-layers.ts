@@ -3,7 +3,7 @@ import { FileConfigSource, FileUserSettingsStore } from "@jsp/file-adapter"
 import * as NodeServices from "@effect/platform-node/NodeServices"
 import { Effect, Layer, Option } from "effect"
 import { CliFailure, ExitCode } from "./failure.ts"
-import { checkSourceFlags, clusterOf, namesOf, type SourceFlags, sourceKind } from "./sources.ts"
+import { checkSourceFlags, clusterOf, imageCatalogLayer, imagesFromCluster, namesOf, type SourceFlags, sourceKind } from "./sources.ts"
 
 const filesOnly = (what: string) => new SourceUnavailable({
   source: "files",
@@ -11,8 +11,8 @@ const filesOnly = (what: string) => new SourceUnavailable({
   detail: `${what} need a cluster: jsp serve reads its configuration from files (--config); use --source cluster`
 })
 
-// With files, what lives only in a cluster is refused, with the reason, rather than faked.
-const noImageCatalog = Layer.succeed(ImageCatalog, ImageCatalog.of({ imageStreams: Effect.fail(filesOnly("images (ImageStreams)")) }))
+// With files, what lives only in a cluster (without --imagestreams: images) is refused, with the reason, rather than faked.
+const noImageCatalog = Layer.succeed(ImageCatalog, ImageCatalog.of({ imageStreams: Effect.fail(filesOnly("images (ImageStreams), unless --imagestreams names files,")) }))
 const noServiceGateway = Layer.succeed(ServiceGateway, ServiceGateway.of({
   ensureOwner: () => Effect.fail(filesOnly("services")),
   submit: () => Effect.fail(filesOnly("services")),
@@ -31,7 +31,8 @@ export const serveLayer = (flags: SourceFlags) => Layer.unwrap(Effect.gen(functi
   if (sourceKind(flags) === "file") {
     if (flags.config.length === 0) return yield* new CliFailure({ text: "no configuration: give --config PATH, or --source cluster", code: ExitCode.usage })
     const source = FileConfigSource({ paths: flags.config, names }).pipe(Layer.provide(NodeServices.layer))
-    return Layer.mergeAll(FileUserSettingsStore, noImageCatalog, noServiceGateway).pipe(Layer.provideMerge(source))
+    const images = imagesFromCluster(flags) ? noImageCatalog : imageCatalogLayer(flags)
+    return Layer.mergeAll(FileUserSettingsStore, images, noServiceGateway).pipe(Layer.provideMerge(source))
   }
   if (flags.userSettings !== undefined && Option.isSome(flags.userSettings)) {
     return yield* new CliFailure({ text: "--user-settings reads a file: it goes with --config", code: ExitCode.usage })
@@ -41,7 +42,7 @@ export const serveLayer = (flags: SourceFlags) => Layer.unwrap(Effect.gen(functi
   return Layer.mergeAll(
     adapter.ClusterConfigSource(cluster, { watch: true, names }),
     adapter.ClusterUserSettingsStore(cluster, names),
-    adapter.ClusterImageCatalog(cluster),
+    imagesFromCluster(flags) ? adapter.ClusterImageCatalog(cluster) : imageCatalogLayer(flags),
     adapter.ClusterServiceGateway(cluster)
   )
 }))

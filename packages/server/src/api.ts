@@ -6,6 +6,7 @@ import {
   listImages,
   listSizes,
   loadConfiguration,
+  optionsFormFor,
   resolveSpawn,
   servicesDown,
   servicesUp,
@@ -96,3 +97,12 @@ export const servicesUpFor = (user: string, body: unknown) => {
 /** `DELETE /api/users/{user}/services`: tears the user's services down (the hub's `post_stop_hook`). */
 export const servicesDownFor = (user: string) =>
   servicesDown(user).pipe(Effect.as<Reply>({ status: 204, text: "" }), Effect.catch((error) => Effect.succeed(errorReply(error))))
+
+/** `GET /form?user=NAME`: the options form's HTML fragment for KubeSpawner's `options_form` (SPEC 9). */
+export const form = (user: string | undefined) =>
+  user === undefined || user === ""
+    ? Effect.succeed(problem(400, "name the user: /form?user=NAME"))
+    : optionsFormFor(user).pipe(
+      Effect.tap(({ warnings }) => warnings.length === 0 ? Effect.void : Effect.logDebug(`form of ${user}: ${warnings.length} warnings`)),
+      Effect.map(({ html }): Reply => ({ status: 200, html })),
+      Effect.catch((error) => Effect.succeed(errorReply(error))))

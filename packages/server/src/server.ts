@@ -26,8 +26,6 @@ export interface ServeOptions {
   readonly tlsReloadMs?: number
   readonly access: ApiAccess
   readonly webhook: WebhookSettings
-  /** `GET /form?user=`: the options form's HTML fragment for a user. */
-  readonly form?: (user: string | undefined) => Effect.Effect<Reply, never, ServerRequirements>
   /** How often the source's status is looked at to count configuration reloads (default 1 s). */
   readonly reloadCheckMs?: number
   /** How long a stop waits for requests in flight before it closes their connections (default 10 s). */
@@ -132,7 +130,7 @@ export const startServer = (options: ServeOptions): Effect.Effect<RunningServer,
         case "ui":
           return run(api.ui)
         case "form":
-          return options.form === undefined ? problem(404, "no form") : run(options.form(url.searchParams.get("user") ?? undefined))
+          return run(api.form(url.searchParams.get("user") ?? undefined))
         case "apply":
           return run(api.applyPod(await body(request), spawn))
         case "settings":

@@ -44,6 +44,17 @@ describe("the spawner API's read-only endpoints", () => {
     expect(isJsonObject(ui.json) && "ui" in ui.json).toBe(true)
   })
 
+  it("serves the options form for a user, escaped HTML with the two dropdowns", async () => {
+    const form = await call(open, "GET", "/form?user=vpavlin")
+    expect(form.status).toBe(200)
+    expect(form.headers["content-type"]).toBe("text/html; charset=utf-8")
+    expect(form.text).toMatch(/<select[^>]*name="custom_image"/u)
+    expect(form.text).toMatch(/<select[^>]*name="size"/u)
+    expect((await call(open, "GET", "/form")).status).toBe(400)
+    expect((await call(guarded, "GET", "/form?user=vpavlin")).status).toBe(401)
+    expect((await call(guarded, "GET", "/form?user=vpavlin", { headers: bearer })).status).toBe(200)
+  })
+
   it("needs the token when one is configured", async () => {
     expect((await call(guarded, "GET", "/api/sizes")).status).toBe(401)
     expect((await call(guarded, "GET", "/api/sizes", { headers: { authorization: "Bearer wrong" } })).status).toBe(401)

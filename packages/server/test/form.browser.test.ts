@@ -1,12 +1,14 @@
 // The options form in a real browser (issue 9): Debian's chromium, headless, through playwright-core.
-// The page's fragment comes from `fetchFragment`: core's use case over in-memory sources here; point
-// it at the server's `GET /form?user=alice` to test the same page end to end.
-import { optionsFormFor } from "@jsp/core"
-import { MemoryConfigSource, MemoryImageCatalog, notebookImageStream } from "@jsp/core/testing"
-import { Effect, Layer } from "effect"
+// The page embeds the fragment jsp serve answers to `GET /form?user=alice`, over real HTTPS.
+import { MemoryConfigSource, MemoryImageCatalog, MemoryServiceGateway, MemoryUserSettingsStore, notebookImageStream } from "@jsp/core/testing"
+import { Layer } from "effect"
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import type { Page } from "playwright-core"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import { type HeadlessChromium, launchChromium, processesUsing, waitUntilGone } from "./browser.ts"
+import { call, certificate, startTestServer, type TestServer } from "./fixture.ts"
 import { type FetchFragment, type FormPage, startFormPage } from "./form-page.ts"
 
 const hostile = "<script>alert(1)</script>"
@@ -19,7 +21,9 @@ sizes:
   - { name: Large, resources: { limits: { cpu: "4", memory: 8Gi } } }
   - { name: "${hostile}", resources: { limits: { memory: 1Gi } } }
 `
-const layers = Layer.merge(
+const layers = Layer.mergeAll(
+  MemoryUserSettingsStore().layer,
+  MemoryServiceGateway().layer,
   MemoryConfigSource({
     documents: [{ source: "main", text: configuration }],
     userSettings: { alice: "last_selected_image: s2i-spark-notebook:3.6\nlast_selected_size: Large\n" }
@@ -31,7 +35,22 @@ const layers = Layer.merge(
   ])
 )
 
-const fetchFragment: FetchFragment = () => Effect.runPromise(Effect.map(optionsFormFor("alice"), ({ html }) => html).pipe(Effect.provide(layers)))
+let server: TestServer
+const fetchFragment: FetchFragment = async () => {
+  const answer = await call(server, "GET", "/form?user=alice")
+  if (answer.status !== 200) throw new Error(`GET /form answered ${answer.status}: ${answer.text}`)
+  expect(answer.headers["content-type"]).toBe("text/html; charset=utf-8")
+  return answer.text
+}
+
+const startServer = async () => {
+  const dir = mkdtempSync(join(tmpdir(), "jsp-form-"))
+  const pems = await certificate()
+  const tlsFiles = { cert: join(dir, "tls.crt"), key: join(dir, "tls.key"), ca: pems.cert }
+  writeFileSync(tlsFiles.cert, pems.cert)
+  writeFileSync(tlsFiles.key, pems.private)
+  server = await startTestServer(layers, { tlsFiles })
+}
 
 interface ShownOption {
   readonly value: string
@@ -57,6 +76,7 @@ const dialogs: Array<string> = []
 
 beforeAll(async () => {
   // One browser for the file; a missing chromium fails here, and with it every test.
+  await startServer()
   ;[browser, formPage] = await Promise.all([launchChromium(), startFormPage(fetchFragment)])
   // The browser's processes name its profile: afterAll checks by the same means that they are gone.
   expect(processesUsing(browser.userDataDir).length).toBeGreaterThan(0)
@@ -69,6 +89,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await formPage?.close()
+  await server?.close()
   if (browser === undefined) return
   await browser.close()
   expect(await waitUntilGone(browser.userDataDir)).toEqual([])

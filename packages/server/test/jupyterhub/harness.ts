@@ -71,15 +71,19 @@ export const alive = (pid: number): boolean => {
   }
 }
 
+/** A process's command line, its arguments joined by spaces ("" once it is gone). */
+export const commandOf = (pid: number): string => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ")
+  } catch {
+    return ""
+  }
+}
+
 /** The processes whose command line contains `marker` (a temp dir only this run uses). */
 export const processesWith = (marker: string): ReadonlyArray<number> =>
-  readdirSync("/proc").filter((d) => /^\d+$/u.test(d) && Number(d) !== process.pid).flatMap((d) => {
-    try {
-      return readFileSync(`/proc/${d}/cmdline`, "utf8").includes(marker) && alive(Number(d)) ? [Number(d)] : []
-    } catch {
-      return []
-    }
-  })
+  readdirSync("/proc").filter((d) => /^\d+$/u.test(d) && Number(d) !== process.pid).map(Number)
+    .filter((pid) => commandOf(pid).includes(marker) && alive(pid))
 
 /** The live children of a process. */
 export const childrenOf = (pid: number): ReadonlyArray<number> =>

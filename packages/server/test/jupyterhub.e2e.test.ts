@@ -42,7 +42,7 @@ const airflow = [
 const scratch = mkdtempSync(join(tmpdir(), "jsp-jupyterhub-e2e-"))
 let fake: FakeApiServer
 let jsp: Child & { readonly port: number; readonly ca: string }
-const hubs: Record<string, Hub> = {}
+const hubs: Partial<Record<"hub-driven" | "webhook", Hub>> = {}
 let browser: Browser | undefined
 
 interface Hub {
@@ -120,6 +120,7 @@ const startHub = async (mode: string, config: string): Promise<Hub> => {
       }, 45_000, [child])
       return { child, url, state }
     } catch (error) {
+      await stop(child)
       if (attempt < 3 && tail(child).includes("Address already in use")) continue
       throw error
     }
@@ -158,10 +159,16 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true })
   for (const { hub, ended } of hubStops) expect(ended, `${hub.child.name} did not stop on SIGTERM:\n${tail(hub.child)}`).toMatchObject({ code: 0, killed: false })
   expect(jspStop).toMatchObject({ code: 0, killed: false })
-  for (const child of [...Object.values(hubs).map((h) => h.child), jsp]) expect(alive(child.pid)).toBe(false)
+  for (const child of [...Object.values(hubs).map((h) => h.child), ...(jsp === undefined ? [] : [jsp])]) expect(alive(child.pid)).toBe(false)
   expect(left).toEqual([])
   expect(browsers).toEqual([])
 }, 60_000)
+
+const hubOf = (mode: "hub-driven" | "webhook"): Hub => {
+  const hub = hubs[mode]
+  if (hub === undefined) throw new Error(`the ${mode} hub did not start`)
+  return hub
+}
 
 /** jsp's spawner API, as the hub calls it. */
 const api = (method: string, path: string) =>
@@ -245,7 +252,7 @@ const spawnWith = async (hub: Hub, page: Page, user: string, image: string, size
 
 describe("JupyterHub with the documented configuration", () => {
   it("hub-driven mode: jsp's choices on the spawn page; the pod jsp returns has the image's profiles, the size and the services' values; the choice is remembered; stopping tears the services down", async () => {
-    const hub = hubs["hub-driven"]!
+    const hub = hubOf("hub-driven")
     const page = await logIn(hub, "alice")
     const images = await dropdown(page, "custom_image")
     expect(images.values).toEqual(expect.arrayContaining(["s2i-minimal-notebook:3.6", "s2i-thoth-notebook:3.6", "s2i-spark-notebook:3.6"]))
@@ -280,7 +287,7 @@ describe("JupyterHub with the documented configuration", () => {
   }, 90_000)
 
   it("webhook mode: the pod KubeSpawner creates carries the chosen image and size; jsp's webhook applies that image's profiles and size; the choice is remembered", async () => {
-    const hub = hubs["webhook"]!
+    const hub = hubOf("webhook")
     const page = await logIn(hub, "fpokorny")
     await spawnWith(hub, page, "fpokorny", "s2i-thoth-notebook:3.6", "Large")
     await page.close()

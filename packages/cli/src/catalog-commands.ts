@@ -1,7 +1,7 @@
 import { getUserSettings, listImages, listSizes, writeUserSettings } from "@jsp/core"
 import { Console, Effect, Layer, Option } from "effect"
 import { Command, Flag } from "effect/cli"
-import { CliFailure, ExitCode } from "./failure.ts"
+import { CliFailure, ExitCode, usageError } from "./failure.ts"
 import { formatOutput } from "./io.ts"
 import { printWarnings, reportErrors } from "./report.ts"
 import { imageStreamsFlag, nonEmpty, outputFlag, sourceFlags } from "./spawn-flags.ts"
@@ -59,8 +59,6 @@ const assignment = (kind: string) => (text: string): Effect.Effect<{ name: strin
     : Effect.succeed({ name: text.slice(0, at), value: text.slice(at + 1) })
 }
 
-const usage = (text: string) => Effect.fail(new CliFailure({ text, code: ExitCode.usage }))
-
 /** `user-settings set` without anything to set would write `{}`, erasing nothing visible and meaning nothing. */
 const nothingToSet = (flags: {
   readonly image: Option.Option<string>
@@ -95,7 +93,7 @@ const set = Command.make("set", {
   yield* Console.log(formatOutput(stored, "json"))
 }, (self, flags) =>
   // Checked before the cluster is reached: a usage error is a usage error even when the cluster is down.
-  nothingToSet(flags) ? usage("nothing to set: give --image, --size, --gpu, --env or --password-env") :
+  nothingToSet(flags) ? usageError("nothing to set: give --image, --size, --gpu, --env or --password-env") :
   Effect.provide(self, Layer.merge(configSourceLayer(flags, { usesCluster: true }), userSettingsStoreLayer(flags))), reportErrors))
   .pipe(Command.withDescription("Write a user's settings as the spawner form would: validated, password values to the user's Secret"))
 

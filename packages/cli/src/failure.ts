@@ -1,4 +1,4 @@
-import { Data } from "effect"
+import { Data, Effect } from "effect"
 
 /** Exit codes of `jsp`: what a script can tell apart. */
 export const ExitCode = {
@@ -20,3 +20,6 @@ export class CliFailure extends Data.TaggedError("CliFailure")<{
     return this.text
   }
 }
+
+/** A wrong command line: the message, exit code 2. */
+export const usageError = (text: string): Effect.Effect<never, CliFailure> => Effect.fail(new CliFailure({ text, code: ExitCode.usage }))

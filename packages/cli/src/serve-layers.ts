@@ -17,7 +17,8 @@ const noServiceGateway = Layer.succeed(ServiceGateway, ServiceGateway.of({
   ensureOwner: () => Effect.fail(filesOnly("services")),
   submit: () => Effect.fail(filesOnly("services")),
   read: () => Effect.fail(filesOnly("services")),
-  removeOwner: () => Effect.fail(filesOnly("services"))
+  removeOwner: () => Effect.fail(filesOnly("services")),
+  dryRun: false
 }))
 
 /**
@@ -30,7 +31,8 @@ export const serveLayer = (flags: SourceFlags) => Layer.unwrap(Effect.gen(functi
   const names = yield* namesOf(flags)
   if (sourceKind(flags) === "file") {
     if (flags.config.length === 0) return yield* new CliFailure({ text: "no configuration: give --config PATH, or --source cluster", code: ExitCode.usage })
-    const source = FileConfigSource({ paths: flags.config, names }).pipe(Layer.provide(NodeServices.layer))
+    // Watched: an edit of a file takes effect without a restart, the last good version of each file kept.
+    const source = FileConfigSource({ paths: flags.config, names, watch: {} }).pipe(Layer.provide(NodeServices.layer))
     const images = imagesFromCluster(flags) ? noImageCatalog : imageCatalogLayer(flags)
     return Layer.mergeAll(FileUserSettingsStore, images, noServiceGateway).pipe(Layer.provideMerge(source))
   }

@@ -3,21 +3,25 @@ import { FileConfigSource, FileImageCatalog, FileUserSettingsStore } from "@jsp/
 import type { Cluster } from "@jsp/k8s-adapter"
 import * as NodeServices from "@effect/platform-node/NodeServices"
 import { Effect, Layer, Option, Result } from "effect"
-import { CliFailure, ExitCode } from "./failure.ts"
+import { CliFailure, ExitCode, usageError } from "./failure.ts"
 
 // The cluster adapter (with @kubernetes/client-node, ~870 modules) is loaded only when the cluster is used.
 const k8sAdapter = Effect.promise(() => import("@jsp/k8s-adapter"))
 
-/** The flags that choose a source. */
-export interface SourceFlags {
-  readonly config: ReadonlyArray<string>
-  readonly source: Option.Option<"file" | "cluster">
+/** The flags that reach a cluster. */
+export interface ClusterFlags {
   readonly namespace: Option.Option<string>
   readonly kubeconfig: Option.Option<string>
   readonly server: Option.Option<string>
   readonly token: Option.Option<string>
   /** `--request-timeout`: seconds one try of an API request may take. */
   readonly requestTimeout: number
+}
+
+/** The flags that choose a source. */
+export interface SourceFlags extends ClusterFlags {
+  readonly config: ReadonlyArray<string>
+  readonly source: Option.Option<"file" | "cluster">
   readonly configMap: string
   readonly configMapLabel: string
   readonly configMapKey: string
@@ -44,13 +48,11 @@ export const namesOf = (flags: SourceFlags): Effect.Effect<ConfigMapNames, CliFa
 export const sourceKind = (flags: SourceFlags): "file" | "cluster" =>
   Option.getOrElse(flags.source, () => flags.config.length > 0 ? "file" : "cluster")
 
-const usage = (text: string) => Effect.fail(new CliFailure({ text, code: ExitCode.usage }))
-
 /** The cluster the flags point at. */
-export const clusterOf = (flags: SourceFlags): Effect.Effect<Cluster, CliFailure> => {
-  if (Option.isSome(flags.server) !== Option.isSome(flags.token)) return usage("--server and --token go together")
-  if (Option.isSome(flags.server) && Option.isSome(flags.kubeconfig)) return usage("give either --kubeconfig or --server with --token, not both")
-  if (!(flags.requestTimeout > 0)) return usage(`--request-timeout ${flags.requestTimeout}: expected a positive number of seconds`)
+export const clusterOf = (flags: ClusterFlags): Effect.Effect<Cluster, CliFailure> => {
+  if (Option.isSome(flags.server) !== Option.isSome(flags.token)) return usageError("--server and --token go together")
+  if (Option.isSome(flags.server) && Option.isSome(flags.kubeconfig)) return usageError("give either --kubeconfig or --server with --token, not both")
+  if (!(flags.requestTimeout > 0)) return usageError(`--request-timeout ${flags.requestTimeout}: expected a positive number of seconds`)
   return Effect.flatMap(k8sAdapter, ({ loadCluster }) => {
     const cluster = loadCluster({
       kubeconfig: Option.getOrUndefined(flags.kubeconfig),
@@ -65,9 +67,8 @@ export const clusterOf = (flags: SourceFlags): Effect.Effect<Cluster, CliFailure
   })
 }
 
-
 /** The cluster flags given (`--server`, `--token`, `--kubeconfig`), for a command that reads nothing from a cluster. */
-const clusterFlagsGiven = (flags: SourceFlags): ReadonlyArray<string> => [
+export const clusterFlagsGiven = (flags: ClusterFlags): ReadonlyArray<string> => [
   ...(Option.isSome(flags.server) ? ["--server"] : []),
   ...(Option.isSome(flags.token) ? ["--token"] : []),
   ...(Option.isSome(flags.kubeconfig) ? ["--kubeconfig"] : [])
@@ -77,15 +78,18 @@ const clusterFlagsGiven = (flags: SourceFlags): ReadonlyArray<string> => [
  * Flags that contradict the source chosen are usage errors rather than silently ignored:
  * `--config` with `--source cluster`; `--server`, `--token` or `--kubeconfig` with the file source
  * when the command reads nothing else from a cluster (`images` and `user-settings set` do: they
- * take `usesCluster`).
+ * take `usesCluster`); `--templates` with the cluster source, which reads templates from its ConfigMaps.
  */
 export const checkSourceFlags = (flags: SourceFlags, options: { readonly usesCluster?: boolean } = {}): Effect.Effect<void, CliFailure> => {
   if (Option.isSome(flags.source) && flags.source.value === "cluster" && flags.config.length > 0) {
-    return usage("--config reads files: drop --source cluster, or --config to read the cluster")
+    return usageError("--config reads files: drop --source cluster, or --config to read the cluster")
+  }
+  if (sourceKind(flags) === "cluster" && (flags.templates?.length ?? 0) > 0) {
+    return usageError("--templates reads files: it goes with --config (the cluster source reads the templates from its ConfigMaps)")
   }
   const given = clusterFlagsGiven(flags)
   if (sourceKind(flags) === "file" && options.usesCluster !== true && given.length > 0) {
-    return usage(`${given.join(", ")} ${given.length === 1 ? "reaches" : "reach"} a cluster, but the configuration comes from files (--config or --source file): drop one or the other`)
+    return usageError(`${given.join(", ")} ${given.length === 1 ? "reaches" : "reach"} a cluster, but the configuration comes from files (--config or --source file): drop one or the other`)
   }
   return Effect.void
 }
@@ -136,5 +140,5 @@ export const userSettingsReadLayer = (flags: SourceFlags) =>
     : FileUserSettingsStore.pipe(Layer.provideMerge(configSourceLayer(flags)))
 
 /** The gateway services are deployed through: the cluster (the adapter is loaded only now). */
-export const serviceGatewayLayer = (flags: SourceFlags) =>
+export const serviceGatewayLayer = (flags: ClusterFlags) =>
   Layer.unwrap(Effect.flatMap(clusterOf(flags), (cluster) => Effect.map(k8sAdapter, ({ ClusterServiceGateway }) => ClusterServiceGateway(cluster))))

@@ -5,17 +5,17 @@ import { request } from "node:https"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { certificate, examplePod, reviewOf } from "../../server/test/fixture.ts"
+import { examplePod, reviewOf, type TlsFixture, tlsFixture } from "../../server/test/fixture.ts"
 import { jsp, root } from "./harness.ts"
 
 const scratch = mkdtempSync(join(tmpdir(), "jsp-serve-"))
-const tls = { cert: join(scratch, "tls.crt"), key: join(scratch, "tls.key"), ca: "" }
-afterAll(() => rmSync(scratch, { recursive: true, force: true }))
+let tls: TlsFixture
 beforeAll(async () => {
-  const pems = await certificate()
-  writeFileSync(tls.cert, pems.cert)
-  writeFileSync(tls.key, pems.private)
-  tls.ca = pems.cert
+  tls = await tlsFixture("jsp-serve-")
+})
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true })
+  rmSync(tls.dir, { recursive: true, force: true })
 })
 
 const alive = (pid: number): boolean => {

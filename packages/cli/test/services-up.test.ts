@@ -3,7 +3,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { configMaps, customResource, defaultResourceTypes, FakeApiServer } from "@jsp/kube-fake"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { parse } from "yaml"
+import { parse, parseAllDocuments } from "yaml"
 import { jsp as run, root } from "./harness.ts"
 
 const namespace = "odh"
@@ -57,6 +57,19 @@ describe("jsp services up/down against the API-server double", () => {
     expect(fake.store.get(configMaps, namespace, "singleuser-service-ref-vpavlin")).toBeUndefined()
     expect(fake.store.list(spark, namespace, []).length).toBe(0)
     expect(fake.store.list(airflowCluster, namespace, []).length).toBe(0)
+  })
+
+  it("--dry-run reads the configuration and templates from the cluster and writes nothing; the objects are shown in its namespace", async () => {
+    const before = fake.store.resourceVersion
+    const { code, stdout, stderr } = await jsp([...up, "--dry-run"])
+    expect(code).toBe(0)
+    expect(stdout).toBe("SPARK_CLUSTER=spark-cluster-vpavlin\n")
+    expect(parseAllDocuments(stderr).map((d) => d.toJS()).map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
+      "ConfigMap/odh/singleuser-service-ref-vpavlin", "SparkCluster/odh/spark-cluster-vpavlin", "AirflowCluster/odh/airflow-cluster-vpavlin", "AirflowBase/odh/airflow-base-vpavlin"
+    ])
+    expect(fake.requests.filter((r) => !["get", "list", "discovery"].includes(r.verb))).toEqual([])
+    expect(fake.store.resourceVersion).toBe(before)
+    expect(fake.store.get(configMaps, namespace, "singleuser-service-ref-vpavlin")).toBeUndefined()
   })
 
   it("a kind the cluster does not serve fails with exit 3, naming it", async () => {

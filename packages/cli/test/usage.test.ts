@@ -97,6 +97,24 @@ describe("contradictions and empty values are usage errors", () => {
       "Invalid value for flag --server: \"kube.example:6443\". Expected: a URL starting with https:// (or http://)", "see 'jsp sizes --help'")
   })
 
+  it("services: --templates with the cluster source, --config with --source cluster, cluster flags on a dry run that reaches none, --config on down", async () => {
+    const spawn = ["--user", "u", "--image", "i:1"]
+    const unreachable = ["--server", "http://127.0.0.1:9", "--token", "t"]
+    const templates = "--templates reads files: it goes with --config (the cluster source reads the templates from its ConfigMaps)"
+    await usageError(["services", "up", "--source", "cluster", "--templates", "examples/config", ...spawn, ...unreachable], templates)
+    await usageError(["services", "up", "--templates", "examples/config", ...spawn, "--dry-run"], templates)
+    await usageError(["services", "plan", "--templates", "examples/config", ...spawn], templates)
+    await usageError(["services", "up", ...config, "--source", "cluster", ...spawn, ...unreachable], "--config reads files: drop --source cluster, or --config to read the cluster")
+    await usageError(["services", "plan", ...config, "--source", "cluster", ...spawn], "--config reads files: drop --source cluster, or --config to read the cluster")
+    await usageError(["services", "up", ...config, ...spawn, "--dry-run", "--kubeconfig", "/tmp/k"],
+      "--kubeconfig reaches a cluster, but a dry run with --config reads and writes none: drop --kubeconfig, or --config to read the configuration from the cluster")
+    await usageError(["services", "down", "--user", "u", "--dry-run", ...unreachable],
+      "--server, --token reach a cluster, but services down --dry-run reaches none: drop --server, --token (--namespace names the namespace)")
+    await usageError(["services", "down", "--user", "u", ...config], "unknown flag --config for 'jsp services down'", "see 'jsp services down --help'")
+    await usageError(["services", "down", "--user", "u", "--source", "file"],
+      "Invalid value for flag --source: \"file\". Expected: \"cluster\"", "see 'jsp services down --help'")
+  })
+
   it("user-settings set with nothing to set, before any cluster is reached", async () => {
     await usageError(["user-settings", "set", "--user", "alice", "--server", "http://127.0.0.1:9", "--token", "t"],
       "nothing to set: give --image, --size, --gpu, --env or --password-env")

@@ -30,6 +30,7 @@ export {
   storedUserSettingsOf,
   userSettingsOf
 } from "./sources/config-maps.ts"
+export { defaultStaleBoundMs, type Readiness, readiness } from "./sources/readiness.ts"
 
 // Decode: text → documents → one configuration; pods read once.
 export { maxAliasExpansion, maxNestingDepth, parseYamlDocuments } from "./decode/yaml.ts"
@@ -85,7 +86,7 @@ export { renderUserSettings, UserSettingsUpdate } from "./user-settings/write.ts
 
 // Services (SPEC 7).
 export { serviceContributionName, type ServiceReturn, withServiceReturns } from "./services/returns.ts"
-export { type PlannedObject, serviceOwnerName } from "./services/plan.ts"
+export { type PlannedObject, serviceOwnerName, serviceOwnerObject } from "./services/plan.ts"
 export { ServiceTemplateError } from "./services/template-error.ts"
 
 // Ports: what adapters implement.
@@ -97,6 +98,7 @@ export {
   type KubeObject,
   type LoadedConfiguration,
   type OwnerReference,
+  type RestartCause,
   ServiceGateway,
   type SourceInventory,
   type SourceStatus,

@@ -44,14 +44,40 @@ export interface DocumentStatus {
   readonly rejected?: ReadonlyArray<InvalidDocument>
 }
 
-/** How a source is doing: for readiness and status endpoints. */
+/** Why a watch was started again; `SourceStatus.restartsBy` counts each apart. */
+export type RestartCause =
+  /** The API server (or a proxy) ended the watch cleanly: resumed at once. */
+  | "ended"
+  /** The connection broke after the watch was answered: resumed at once. */
+  | "dropped"
+  /** Nothing arrived for longer than the API server was asked to keep the watch open: abandoned. */
+  | "silent"
+  /** No answer within the deadline (a watch's response headers, a list's whole answer). */
+  | "timed-out"
+  /** No connection: refused, closed before an answer, DNS, TLS. */
+  | "unreachable"
+  /** The API server answered with an error (5xx, 429, 403…). */
+  | "failed"
+  /** The resourceVersion was too old (410 Gone): listed again. */
+  | "gone"
+
+/** How a source is doing: for readiness and status endpoints (`readiness` judges it). */
 export interface SourceStatus {
   readonly where: string
-  /** Whether it holds what the source had at its last read (a watch: synced and connected). */
+  /** Whether it holds what the source had at its last read (a watch: listed, connected and answered). */
   readonly synced: boolean
-  /** How often the watch was started again. */
+  /** How often the watch was started again, for every cause. */
   readonly restarts: number
+  /** The restarts by cause (a watching source), adding up to `restarts`. */
+  readonly restartsBy?: Readonly<Record<RestartCause, number>>
+  /** The latest failure while not synced; absent once synced again. */
   readonly lastError?: SourceUnavailable
+  /** While not synced: since when (ISO 8601) changes may be missing. The last good configuration keeps serving. */
+  readonly staleSince?: string
+  /** While not synced: why, the latest cause, in words. */
+  readonly staleReason?: string
+  /** When the newest event (a change, a bookmark, a list) arrived (ISO 8601): how recently the origin was heard from. */
+  readonly newestEventAt?: string
   readonly documents: ReadonlyArray<DocumentStatus>
 }
 
@@ -114,4 +140,9 @@ export class ServiceGateway extends Context.Service<ServiceGateway, {
   readonly read: (object: KubeObject) => Effect.Effect<Option.Option<KubeObject>, SourceUnavailable>
   /** Deletes the user's reference ConfigMap; garbage collection removes what it owns. */
   readonly removeOwner: (user: string) => Effect.Effect<void, SourceUnavailable>
+  /**
+   * True when nothing reaches a cluster (a dry run): `read` gives the object as submitted here, so
+   * `ready` cannot be waited for and status fields are never there.
+   */
+  readonly dryRun: boolean
 }>()("@jsp/core/ServiceGateway") {}

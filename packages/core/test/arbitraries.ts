@@ -88,3 +88,21 @@ export const userName = fc.oneof(
   fc.string({ unit: "grapheme", minLength: 1, maxLength: 20 }),
   fc.constantFrom("u1", "Ada Lovelace", "<script>alert(1)</script>", "o'brien\"", "a\nb", "--", "a--b", "user@example.com", "x".repeat(1000), "ÄÖÜ", "-lead", "trail-", "ALLCAPS")
 )
+
+/**
+ * Text an attacker would put in a user name or a service's configuration value: Liquid, YAML and
+ * JSON syntax, quotes, newlines, control characters, unicode, 1,000 characters.
+ */
+export const hostileText = fc.oneof(
+  userName,
+  fc.constantFrom(
+    "{{ user }}", "{{ 7 | plus: 1 }}", "{% raw %}x", "{% assign user = 'root' %}{{ user }}", "{% for i in (1..3) %}x{% endfor %}",
+    "{% include '/etc/passwd' %}", "{% render 'x' %}", "}}{{", "{{", "{%", "\"; rm -rf /", "'", "$(id)", "`id`", "a: b\nc: [d]",
+    "---\nkind: Secret", "&a [*a, *a]", "!!js/function 'f'", "{\"apiVersion\": \"v1\", \"kind\": \"Secret\"}", "[1, {\"a\": null}]",
+    "# comment", "key: {{ user }}", "x".repeat(1_000), "{{ user }}".repeat(100)
+  ),
+  fc.json(),
+  fc.array(fc.constantFrom("{{", "}}", "{%", "%}", "\"", "'", "\n", "\r", ": ", "- ", "#", "&", "*", "!", "|", ">", "[", "]", "{", "}", ",", "user", "é", "\u0000", " ", "\\"), { maxLength: 40 })
+    .map((parts) => parts.join("")),
+  fc.string({ minLength: 900, maxLength: 1_000 })
+)

@@ -51,6 +51,35 @@ describe("services up and down (SPEC 7)", () => {
     }).pipe(Effect.provide(Layer.merge(source(), gateway.layer)))
   })
 
+  it.effect("explain names service:<name> for every variable a service returned, also over a profile's value of the same name; the pod gets the service's", () => {
+    const gateway = MemoryServiceGateway()
+    const profile = `
+profiles:
+  - name: spark-env
+    images: [s2i-spark-notebook]
+    env: [{ name: SPARK_CLUSTER, value: configured }, { name: KEPT, value: "yes" }]
+    services:
+      airflow:
+        resources: [{ name: jupyter-services-template, path: airflowBase }]
+        return: { AIRFLOW_BASE: metadata.name, AIRFLOW_KIND: kind }
+`
+    return Effect.gen(function*() {
+      const { pod, resolution } = yield* applySpawn(kubespawnerPod("vpavlin", spark.image), {}, {}, servicesUp)
+      const env = envOf(pod)
+      assert.deepInclude(env, { name: "SPARK_CLUSTER", value: "spark-cluster-vpavlin" })
+      assert.deepInclude(env, { name: "AIRFLOW_BASE", value: "airflow-base-vpavlin" })
+      const from = new Map(explainResolution(resolution).map((line) => [line.field, line.from]))
+      assert.strictEqual(from.get("env SPARK_CLUSTER"), "service:spark")
+      assert.strictEqual(from.get("env AIRFLOW_BASE"), "service:airflow")
+      assert.strictEqual(from.get("env AIRFLOW_KIND"), "service:airflow")
+      assert.strictEqual(from.get("env KEPT"), "spark-env")
+      assert.deepStrictEqual(env.filter((e) => typeof e === "object" && e !== null && Reflect.get(e, "name") === "SPARK_CLUSTER"), [{ name: "SPARK_CLUSTER", value: "spark-cluster-vpavlin" }])
+      // Without the services step nothing is returned, and explain names the profile.
+      const plain = yield* applySpawn(kubespawnerPod("vpavlin", spark.image), {}, {})
+      assert.strictEqual(new Map(explainResolution(plain.resolution).map((line) => [line.field, line.from])).get("env SPARK_CLUSTER"), "spark-env")
+    }).pipe(Effect.provide(Layer.merge(source(profile), gateway.layer)))
+  })
+
   it.effect("ready: waits for the status, then reads the return values from the latest object; on timeout it goes on with a warning", () => {
     const gateway = MemoryServiceGateway()
     const readyProfile = `

@@ -4,11 +4,11 @@ import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { parse } from "yaml"
 import type { Service } from "../src/config/service.ts"
-import { formatWarning, isDnsLabel } from "../src/index.ts"
+import { formatWarning, isDnsLabel, toDnsLabel } from "../src/index.ts"
 import { planService, serviceOwnerName } from "../src/services/plan.ts"
 import { isReady, serviceReturns } from "../src/services/returns-eval.ts"
 import { seed, testdata } from "./helpers.ts"
-import { userName } from "./arbitraries.ts"
+import { hostileText, userName } from "./arbitraries.ts"
 
 const templateConfigMap = parse(readFileSync(testdata("spark-cluster-template.yaml"), "utf8"))
 const templates: Record<string, Record<string, string>> = { "spark-cluster-template": templateConfigMap.data }
@@ -85,6 +85,59 @@ describe("planning a service (SPEC 7)", () => {
       const name = String(only?.object.metadata["name"])
       expect(name.startsWith("spark-cluster-") && isDnsLabel(name.slice("spark-cluster-".length))).toBe(true)
     }), { numRuns: 300 })
+  })
+})
+
+describe("hostile input (SPEC 10): users and configuration values with template, YAML and JSON syntax", () => {
+  const dnsSubdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/u
+  templates["hostile"] = {
+    object: [
+      "apiVersion: v1",
+      "kind: ConfigMap",
+      "metadata:",
+      "  name: \"svc-{{ user }}\"",
+      "  labels: { owner: \"{{ USERNAME }}\" }",
+      "  annotations: { note: \"{{ note }}\" }",
+      "data:",
+      "  note: \"{{ note }}\"",
+      "  both: \"{{ note }}/{{ other }}\"",
+      "  list: [\"{{ other }}\", \"{% if other %}set{% endif %}\", 3]",
+      "  raw: \"{% raw %}{{ note }}{% endraw %}\"",
+      ""
+    ].join("\n"),
+    unnamed: "apiVersion: v1\nkind: Secret\nstringData: { token: \"{{ note }}\" }\n"
+  }
+  const hostile = (user: string, note: string, other: string) =>
+    planService("h", { resources: [{ name: "hostile", path: "object" }, { name: "hostile", path: "unnamed" }], configuration: { note, other }, labels: { app: "x" } }, { user, template, owner })
+
+  it("every rendered object has the template's structure, each value is the text given, every name is valid, nothing runs", () => {
+    fc.assert(fc.property(hostileText, hostileText, hostileText, (user, note, other) => {
+      const planned = hostile(user, note, other)
+      if (Result.isFailure(planned)) throw planned.failure
+      const escaped = toDnsLabel(user)
+      expect(planned.success.map((p) => p.object)).toEqual([{
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: `svc-${escaped}`, labels: { owner: escaped, app: "x" }, annotations: { note }, ownerReferences: [owner] },
+        data: { note, both: `${note}/${other}`, list: [other, "set", 3], raw: "{{ note }}" }
+      }, {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: `h-unnamed-${escaped}`, labels: { app: "x" }, ownerReferences: [owner] },
+        stringData: { token: note }
+      }])
+      expect(isDnsLabel(escaped)).toBe(true)
+      for (const name of [...planned.success.map((p) => String(p.object.metadata["name"])), serviceOwnerName(user)]) {
+        expect(name.length <= 253 && dnsSubdomain.test(name)).toBe(true)
+      }
+    }), { numRuns: 100 })
+  })
+
+  it("the same through the original's examples: a value that looks like a template stays text", () => {
+    const planned = hostile("{{ note }}", "{{ other }}", "{% raw %}")
+    expect(Result.isSuccess(planned) && planned.success[0]?.object["data"]).toEqual({
+      note: "{{ other }}", both: "{{ other }}/{% raw %}", list: ["{% raw %}", "set", 3], raw: "{{ note }}"
+    })
   })
 })
 

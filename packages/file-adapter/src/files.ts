@@ -12,7 +12,8 @@ export const filesOf = Effect.fn("filesOf")(function*(path: string) {
   const fs = yield* FileSystem.FileSystem
   const paths = yield* Path.Path
   const info = yield* fs.stat(path).pipe(Effect.mapError(unreadable(path)))
-  if (info.type !== "Directory") return [path]
+  if (info.type !== "Directory") return { directory: false, files: [path] }
   const names = yield* fs.readDirectory(path).pipe(Effect.mapError(unreadable(path)))
-  return names.filter((name) => documentFile.test(name)).sort().map((name) => paths.join(path, name))
+  return { directory: true, files: names.filter((name) => documentFile.test(name)).sort().map((name) => paths.join(path, name)) }
 })
+

@@ -35,7 +35,7 @@ export const loadImageStreams = Effect.fn("loadImageStreams")(function*(paths: R
   const streams: Array<ImageStream> = []
   const errors: Array<InvalidDocument> = []
   for (const path of paths) {
-    for (const file of yield* filesOf(path)) {
+    for (const file of (yield* filesOf(path)).files) {
       const text = yield* readBoundedText(file).pipe(Effect.catchTag("InvalidDocument", (e) => Effect.succeed(e)))
       const read = text instanceof InvalidDocument ? Result.fail(text) : Result.flatMap(parseYamlDocuments(file, text), (documents) => streamsOf(file, documents))
       if (Result.isFailure(read)) errors.push(read.failure)

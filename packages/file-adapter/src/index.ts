@@ -1,5 +1,7 @@
 export * from "./bounded-read.ts"
 export * from "./config-source.ts"
+export * from "./dry-run-gateway.ts"
+export * from "./file-documents.ts"
 export * from "./files.ts"
 export * from "./image-catalog.ts"
 export * from "./manifests.ts"

@@ -40,7 +40,8 @@ const messageOf = (error: unknown): string | undefined => {
   }
 }
 
-const causeText = (error: unknown): string => {
+/** An error's message and its cause's, for messages: `fetch failed: connect ECONNREFUSED 127.0.0.1:9`. */
+export const causeText = (error: unknown): string => {
   const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : ""
   return error instanceof Error ? `${error.message}${cause}` : String(error)
 }
@@ -63,6 +64,45 @@ export class RequestTimedOut extends Error {
     this.name = "RequestTimedOut"
     this.timeoutMs = timeoutMs
   }
+}
+
+/** A watch request got no response headers within its deadline (the API server answers a watch at once); it was aborted. */
+export class WatchNotAnswered extends Error {
+  readonly timeoutMs: number
+  constructor(timeoutMs: number) {
+    super(`no answer within ${seconds(timeoutMs)}`)
+    this.name = "WatchNotAnswered"
+    this.timeoutMs = timeoutMs
+  }
+}
+
+/** A watch that was answered lost its connection. */
+export class WatchDropped extends Error {
+  readonly afterMs: number
+  constructor(afterMs: number, cause: unknown) {
+    super(`dropped after ${seconds(afterMs)}`, { cause })
+    this.name = "WatchDropped"
+    this.afterMs = afterMs
+  }
+}
+
+/** Nothing arrived on a watch for longer than the API server was asked to keep it open; it was aborted. */
+export class WatchSilent extends Error {
+  readonly quietMs: number
+  readonly timeoutSeconds: number
+  constructor(quietMs: number, timeoutSeconds: number) {
+    super(`silent for ${seconds(quietMs)}`)
+    this.name = "WatchSilent"
+    this.quietMs = quietMs
+    this.timeoutSeconds = timeoutSeconds
+  }
+}
+
+const refused = (error: unknown): boolean => {
+  for (let e: unknown = error, depth = 0; typeof e === "object" && e !== null && depth < 5; e = Reflect.get(e, "cause"), depth++) {
+    if (Reflect.get(e, "code") === "ECONNREFUSED") return true
+  }
+  return false
 }
 
 /** How many tries a request took, and how long they took together. */
@@ -99,6 +139,14 @@ export const describeApiError = (error: unknown, context: RequestContext, attemp
           const budget = attempts !== undefined && attempts.tries > 1 ? `, all tries together ${seconds(timeout * retryBudgetFactor)}` : ""
           return ["timeout", `${what}: the API server did not answer in time (each try may take ${seconds(timeout)}${budget})`]
         }
+        if (error instanceof WatchNotAnswered) {
+          return ["timeout", `${what}: the API server accepted the watch and sent no answer within ${seconds(error.timeoutMs)} (it answers a watch at once); abandoned`]
+        }
+        if (error instanceof WatchDropped) return ["unreachable", `${what}: the connection was dropped after ${seconds(error.afterMs)} (${causeText(error.cause)})`]
+        if (error instanceof WatchSilent) {
+          return ["timeout", `${what}: nothing arrived for ${seconds(error.quietMs)}, though the API server was asked to end the watch after ${error.timeoutSeconds} s; abandoned`]
+        }
+        if (refused(error)) return ["unreachable", `${what}: cannot reach the API server: it refused the connection (${text})`]
         if (/timeout|timed out|aborted/iu.test(text)) return ["timeout", `${what}: the API server did not answer in time (${text})`]
         return ["unreachable", `${what}: cannot reach the API server (${text})`]
       }

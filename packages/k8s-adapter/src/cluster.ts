@@ -19,6 +19,8 @@ export interface ClusterOptions {
    * 10); the tries of a read together take at most twice that.
    */
   readonly requestTimeoutSeconds?: number | undefined
+  /** The filesystem root the pod's service account is mounted under (default `/`; tests give a folder of their own). */
+  readonly inClusterRoot?: string | undefined
 }
 
 /** A configured client: the kubeconfig, the namespace jsp works in, and the server for messages. */
@@ -95,9 +97,9 @@ const defaultKubeconfigExists = (): boolean => {
   return fromEnv !== undefined ? existsSync(fromEnv) : existsSync(join(homedir(), ".kube", "config"))
 }
 
-const inClusterNamespace = (): string | undefined => {
+const inClusterNamespace = (root: string): string | undefined => {
   try {
-    return readFileSync(join(serviceAccountDir, "namespace"), "utf8").trim() || undefined
+    return readFileSync(join(root, serviceAccountDir, "namespace"), "utf8").trim() || undefined
   } catch {
     return undefined
   }
@@ -109,6 +111,7 @@ const inClusterNamespace = (): string | undefined => {
  */
 export const loadCluster = (options: ClusterOptions = {}): Result.Result<Cluster, SourceUnavailable> => {
   const kubeConfig = new KubeConfig()
+  const root = options.inClusterRoot ?? ""
   const fail = (detail: string, reason: UnavailableReason = "invalid") => Result.fail(new SourceUnavailable({ source: "cluster", reason, detail }))
   try {
     if (options.server !== undefined) {
@@ -130,8 +133,14 @@ export const loadCluster = (options: ClusterOptions = {}): Result.Result<Cluster
         if (problem !== undefined) return fail(...problem)
       }
       kubeConfig.loadFromDefault()
-    } else if (existsSync(join(serviceAccountDir, "token"))) {
-      kubeConfig.loadFromCluster()
+    } else if (existsSync(join(root, serviceAccountDir, "token"))) {
+      // The kubelet sets these in every pod; without them the client would call https://undefined.
+      const [host, port] = [process.env["KUBERNETES_SERVICE_HOST"], process.env["KUBERNETES_SERVICE_PORT"]]
+      if (!host || !port) {
+        return fail(`a service account is mounted (${join(root, serviceAccountDir)}), but KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set; give --kubeconfig`, "not-found")
+      }
+      // The token is read from its file again every minute: the kubelet rotates it.
+      kubeConfig.loadFromCluster(root)
     } else {
       return fail("no Kubernetes configuration: give --kubeconfig, set KUBECONFIG, create ~/.kube/config, or run in a pod with a service account", "not-found")
     }
@@ -142,8 +151,9 @@ export const loadCluster = (options: ClusterOptions = {}): Result.Result<Cluster
   if (current === null) return fail("the Kubernetes configuration has no current context with a cluster")
   kubeConfig.clusters = kubeConfig.clusters.map((c) => c.server.startsWith("http://") ? { ...c, skipTLSVerify: true } : c)
   const namespace = options.namespace
-    ?? kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace
-    ?? inClusterNamespace()
+    // (In a pod the context's namespace is the service account's file as it is, newline and all.)
+    ?? (kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace?.trim() || undefined)
+    ?? inClusterNamespace(root)
     ?? "default"
   const timeout = options.requestTimeoutSeconds ?? 10
   if (!Number.isFinite(timeout) || timeout <= 0) return fail(`the request timeout must be a positive number of seconds, not ${timeout}`)

@@ -2,13 +2,14 @@ import { CoreV1Api } from "@kubernetes/client-node"
 import {
   ConfigSource,
   type ConfigMapNames,
-  defaultConfigMapNames
+  defaultConfigMapNames,
+  type SourceStatus
 } from "@jsp/core"
 import { Effect, Layer } from "effect"
 import { apiRequest, describeApiError, isRetryable, requestContext, retryWithinBudget } from "./api-errors.ts"
 import type { Cluster } from "./cluster.ts"
 import { type CacheLog, ConfigMapCache } from "./config-map-cache.ts"
-import { FirstSyncFailed, type RunningWatch, watchConfigMaps, type WatchState } from "./watcher.ts"
+import { defaultWatchTimings, FirstSyncFailed, type RunningWatch, watchConfigMaps, type WatchTimings } from "./watcher.ts"
 
 /** Options of the cluster source. */
 export interface ClusterSourceOptions {
@@ -17,7 +18,22 @@ export interface ClusterSourceOptions {
   readonly names?: ConfigMapNames | undefined
   /** Backoff between restarts of a failed watch (default 1 s doubling to 30 s). */
   readonly restartBackoff?: { readonly initialMs: number; readonly maxMs: number } | undefined
+  /** A watch's response headers must arrive within this (default 5 s). */
+  readonly watchHeaderTimeoutMs?: number | undefined
+  /** The API server is asked to end each watch after this (default 60 s); it is resumed at once. */
+  readonly watchTimeoutSeconds?: number | undefined
+  /** Between tries while the API server gives no answer (default 0.5 s). */
+  readonly probeIntervalMs?: number | undefined
 }
+
+/** The watch's timings: the defaults, with what the options set. */
+export const watchTimingsOf = (options: ClusterSourceOptions): WatchTimings => ({
+  headerTimeoutMs: options.watchHeaderTimeoutMs ?? defaultWatchTimings.headerTimeoutMs,
+  // The API takes whole seconds.
+  watchTimeoutSeconds: Math.max(1, Math.round(options.watchTimeoutSeconds ?? defaultWatchTimings.watchTimeoutSeconds)),
+  restartBackoff: options.restartBackoff ?? defaultWatchTimings.restartBackoff,
+  probeIntervalMs: options.probeIntervalMs ?? defaultWatchTimings.probeIntervalMs
+})
 
 const listOnce = (cluster: Cluster, cache: ConfigMapCache) => {
   const core = cluster.kubeConfig.makeApiClient(CoreV1Api)
@@ -30,7 +46,7 @@ const listOnce = (cluster: Cluster, cache: ConfigMapCache) => {
 const startWatch = (cluster: Cluster, cache: ConfigMapCache, log: CacheLog, options: ClusterSourceOptions) =>
   Effect.acquireRelease(
     retryWithinBudget(cluster.requestTimeoutMs, () => Effect.tryPromise({
-      try: () => watchConfigMaps(cluster, cache, (message) => log("warning", message), options.restartBackoff),
+      try: () => watchConfigMaps(cluster, cache, log, watchTimingsOf(options)),
       catch: (error) => error instanceof FirstSyncFailed ? error : new FirstSyncFailed(error, "list")
     }), (failed) => isRetryable(failed.error)).pipe(
       Effect.mapError(({ error, tries, elapsedMs }) =>
@@ -56,7 +72,7 @@ export const ClusterConfigSource = (cluster: Cluster, options: ClusterSourceOpti
       ? (level, message) => Effect.runSyncWith(context)(level === "info" ? Effect.logInfo(message) : Effect.logWarning(message))
       : () => undefined
     const cache = new ConfigMapCache(cluster.namespace, names, log)
-    let watch: () => WatchState = () => ({ synced: true, restarts: 0 })
+    let watch: () => Omit<SourceStatus, "where" | "documents"> = () => ({ synced: true, restarts: 0 })
     if (watching) {
       const running = yield* startWatch(cluster, cache, log, options)
       watch = running.state
@@ -69,9 +85,6 @@ export const ClusterConfigSource = (cluster: Cluster, options: ClusterSourceOpti
       userSettings: (user) => Effect.fromResult(cache.userSettings(user)),
       configMapKey: (name, key) => Effect.sync(() => cache.configMapKey(name, key)),
       inventory: Effect.sync(() => ({ where, ...cache.inventory() })),
-      status: Effect.sync(() => {
-        const { synced, restarts, lastError } = watch()
-        return { where, synced, restarts, ...(lastError === undefined ? {} : { lastError }), documents: cache.documentStatuses() }
-      })
+      status: Effect.sync(() => ({ where, ...watch(), documents: cache.documentStatuses() }))
     })
   }))

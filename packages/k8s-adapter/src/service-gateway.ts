@@ -7,7 +7,7 @@ import {
   type ObservableMiddleware,
   ServerConfiguration
 } from "@kubernetes/client-node"
-import { type KubeObject, type OwnerReference, serviceOwnerName, ServiceGateway, SourceUnavailable } from "@jsp/core"
+import { type KubeObject, type OwnerReference, serviceOwnerObject, ServiceGateway, SourceUnavailable } from "@jsp/core"
 import { Effect, Layer, Option } from "effect"
 import { apiStatus, type CallOptions, describeApiError, type RequestFailed, requestContext, requestWithRetries } from "./api-errors.ts"
 import type { Cluster } from "./cluster.ts"
@@ -90,25 +90,28 @@ export const ClusterServiceGateway = (cluster: Cluster): Layer.Layer<ServiceGate
         throw error
       }), true)
 
+  // Conflict on every try: someone else keeps changing the object; say so rather than a bare 409.
+  const stillConflicting = (error: SourceUnavailable, tries: number): SourceUnavailable =>
+    new SourceUnavailable({ ...error, detail: `${error.detail}; still in conflict after ${tries} replaces, each with the resourceVersion read just before it (another writer keeps changing the object)` })
+
   // Get the stored resourceVersion, replace; on Conflict (another writer in between) again.
-  const replace = (object: KubernetesObject, left: number): Effect.Effect<KubernetesObject, SourceUnavailable> =>
+  const replace = (object: KubernetesObject, left: number, tried = 0): Effect.Effect<KubernetesObject, SourceUnavailable> =>
     readRaw(object).pipe(
       Effect.mapError(fail("get", object)),
       Effect.flatMap((stored) => stored === undefined
         ? create(object, left - 1)
         : call(() => api.replace({ ...object, metadata: { ...object.metadata, resourceVersion: stored.metadata?.resourceVersion ?? "" } }), false).pipe(
-          Effect.catch((failed) => apiStatus(failed.error) === 409 && left > 1 ? replace(object, left - 1) : Effect.fail(fail("update", object)(failed)))))
+          Effect.catch((failed) => {
+            if (apiStatus(failed.error) !== 409) return Effect.fail(fail("update", object)(failed))
+            return left > 1 ? replace(object, left - 1, tried + 1) : Effect.fail(stillConflicting(fail("update", object)(failed), tried + 1))
+          })))
     )
   // 500/429/no answer are retried; a retry finding the object (409 AlreadyExists) replaces it.
   const create = (object: KubernetesObject, left: number): Effect.Effect<KubernetesObject, SourceUnavailable> =>
     call(() => api.create(object), true).pipe(
       Effect.catch((failed) => isAlreadyExists(failed.error) && left > 1 ? replace(object, left - 1) : Effect.fail(fail("create", object)(failed))))
 
-  const ownerConfigMap = (user: string): KubernetesObject => ({
-    apiVersion: "v1",
-    kind: "ConfigMap",
-    metadata: { name: serviceOwnerName(user), namespace, labels: { "app.kubernetes.io/managed-by": "jsp" } }
-  })
+  const ownerConfigMap = (user: string): KubernetesObject => header(serviceOwnerObject(user))
   const reference = (object: KubernetesObject): OwnerReference => ({
     apiVersion: "v1",
     kind: "ConfigMap",
@@ -132,6 +135,7 @@ export const ClusterServiceGateway = (cluster: Cluster): Layer.Layer<ServiceGate
   }
 
   return ServiceGateway.of({
+    dryRun: false,
     ensureOwner,
     submit: (object) => create(header(object), maxReplaceAttempts).pipe(Effect.map(plain)),
     read: (object) => {

@@ -1,24 +1,30 @@
-import { CoreV1Api, makeInformer, type V1ConfigMap, type V1ConfigMapList } from "@kubernetes/client-node"
-import type { SourceUnavailable } from "@jsp/core"
+import { CoreV1Api, type V1ConfigMapList } from "@kubernetes/client-node"
+import type { RestartCause, SourceUnavailable } from "@jsp/core"
 import { Effect } from "effect"
-import { attemptRequest, describeApiError, requestContext } from "./api-errors.ts"
+import { apiStatus, attemptRequest, describeApiError, RequestTimedOut, requestContext, seconds } from "./api-errors.ts"
 import type { Cluster } from "./cluster.ts"
 import type { ConfigMapCache } from "./config-map-cache.ts"
+import { type WatchEnd, type WatchEvent, watchOnce } from "./watch-request.ts"
 
 /** How the watch of the namespace's ConfigMaps is doing, for a server's status. */
 export interface WatchState {
   readonly synced: boolean
   readonly restarts: number
+  readonly restartsBy: Readonly<Record<RestartCause, number>>
   readonly lastError?: SourceUnavailable
+  readonly staleSince?: string
+  readonly staleReason?: string
+  readonly newestEventAt?: string
 }
 
 /** A running watch: its state, and how to stop it. */
 export interface RunningWatch {
   readonly state: () => WatchState
+  /** Aborts every request in flight; nothing is opened after it returns. */
   readonly stop: () => Promise<void>
 }
 
-/** The first list or watch failed: the client's own error, and which call it was. */
+/** The first list or watch failed: the raw error (for its status code), and which call it was. */
 export class FirstSyncFailed {
   readonly error: unknown
   readonly verb: "list" | "watch"
@@ -28,112 +34,224 @@ export class FirstSyncFailed {
   }
 }
 
-/** Backoff between restarts of a failed watch: 1 s, doubling, at most 30 s. */
-export const restartBackoff = { initialMs: 1_000, maxMs: 30_000 }
+/** The timings of the watch; tests shorten them. */
+export interface WatchTimings {
+  /** A watch's response headers must arrive within this; the API server answers a watch at once. */
+  readonly headerTimeoutMs: number
+  /**
+   * The API server is asked to end each watch after this (`timeoutSeconds`); it is resumed at once.
+   * A watch silent for this plus the header deadline is taken for dead and abandoned.
+   */
+  readonly watchTimeoutSeconds: number
+  /** Between tries after the API server answered with an error: doubling, reset by a watch that worked. */
+  readonly restartBackoff: { readonly initialMs: number; readonly maxMs: number }
+  /**
+   * Between tries while the API server gives no answer (refused, closed, hung): the try is the
+   * probe, and costs the server nothing, so the cache catches up as soon as it is back.
+   */
+  readonly probeIntervalMs: number
+}
+
+/** 5 s for a watch's headers, watches of 60 s, backoff from 1 s to 30 s, a probe every 0.5 s. */
+export const defaultWatchTimings: WatchTimings = {
+  headerTimeoutMs: 5_000,
+  watchTimeoutSeconds: 60,
+  restartBackoff: { initialMs: 1_000, maxMs: 30_000 },
+  probeIntervalMs: 500
+}
+
+const noRestarts = (): Record<RestartCause, number> => ({ ended: 0, dropped: 0, silent: 0, "timed-out": 0, unreachable: 0, failed: 0, gone: 0 })
+
+/** How a list ended, in the terms of a watch's ending. */
+const listFailure = (error: unknown): WatchEnd => {
+  const status = apiStatus(error)
+  const cause: RestartCause = error instanceof RequestTimedOut ? "timed-out" : status === 410 ? "gone" : status !== undefined ? "failed" : "unreachable"
+  return { cause, error, answered: false, events: 0, openMs: 0 }
+}
+
+/** Sleeps, or less if `signal` aborts. */
+const sleep = (ms: number, signal: AbortSignal): Promise<void> => new Promise((resolve) => {
+  if (ms <= 0 || signal.aborted) return resolve()
+  const done = () => {
+    clearTimeout(timer)
+    signal.removeEventListener("abort", done)
+    resolve()
+  }
+  const timer = setTimeout(done, ms)
+  signal.addEventListener("abort", done, { once: true })
+})
 
 /**
- * Lists and then watches every ConfigMap of the namespace into the cache. The client's informer
- * relists by itself after 410 Gone and reconnects after a closed stream; on any other failure it
- * stops, so it is restarted here with backoff. Resolves once the first list is in the cache;
- * rejects with the client's own error when that first list fails.
+ * Lists and then watches every ConfigMap of the namespace into the cache, with its own watch loop
+ * (`watchOnce`): a watch that ends cleanly, drops or goes silent after it worked is resumed from
+ * its resourceVersion at once; 410 Gone lists again at once; a failure waits — the probe interval
+ * while the server gives no answer, the backoff while it answers errors. Resolves once the first
+ * list is in the cache and the first watch is answered; rejects with `FirstSyncFailed` otherwise.
  */
 export const watchConfigMaps = async (
   cluster: Cluster,
   cache: ConfigMapCache,
-  report: (message: string) => void,
-  backoff: { readonly initialMs: number; readonly maxMs: number } = restartBackoff
+  report: (level: "info" | "warning", message: string) => void,
+  timings: WatchTimings = defaultWatchTimings
 ): Promise<RunningWatch> => {
   const core = cluster.kubeConfig.makeApiClient(CoreV1Api)
-  const context = () => requestContext(cluster, listed ? "watch" : "list", "configmaps")
-  // The informer's list has no deadline of its own: a server that accepts and never answers would
-  // hold the first sync (and every relist) forever. Each list gets the request's deadline, and is
-  // aborted at it.
-  // Whether the last list succeeded: a failure after it is the watch's, and says so.
-  let listed = false
-  const list = async (): Promise<V1ConfigMapList> => {
-    listed = false
-    const result = await Effect.runPromise(attemptRequest(cluster.requestTimeoutMs,
-      (options) => core.listNamespacedConfigMap({ namespace: cluster.namespace }, options)))
-    listed = true
-    return result
-  }
-  const informer = makeInformer(cluster.kubeConfig, `/api/v1/namespaces/${cluster.namespace}/configmaps`, list)
-  let stopped = false
-  let starting = false
-  let startError: unknown = undefined
+  const path = `/api/v1/namespaces/${encodeURIComponent(cluster.namespace)}/configmaps`
+  const where = `cluster ${cluster.server} namespace ${cluster.namespace}`
+  const stopping = new AbortController()
+  const restartsBy = noRestarts()
+  let resourceVersion = ""
   let synced = false
-  let restarts = 0
+  let staleSince: number | undefined
+  let staleReason: string | undefined
   let lastError: SourceUnavailable | undefined
-  let delay = backoff.initialMs
-  let timer: NodeJS.Timeout | undefined
+  let newestEventAt: number | undefined
+  // Failures in a row, for the backoff; what was last said of them, so a repeated cause is said once.
+  let failures = 0
+  let warned: string | undefined
+  let tries = 0
 
-  // The client may reconnect on its own just as stop() runs, with no request yet to abort: events
-  // after stop() are dropped, and each aborts whatever watch delivered it.
-  const whileRunning = (apply: (cm: V1ConfigMap) => void) => (cm: V1ConfigMap) => {
-    if (stopped) void informer.stop()
-    else apply(cm)
-  }
-  informer.on("add", whileRunning((cm) => cache.upsert(cm)))
-  informer.on("update", whileRunning((cm) => cache.upsert(cm)))
-  informer.on("delete", whileRunning((cm) => cache.remove(cm)))
+  const stopped: WatchEnd = { cause: "stopped", answered: false, events: 0, openMs: 0 }
+  // Told once, when the first watch is answered: the first sync is over.
+  let firstAnswered: (() => void) | undefined
 
-  const run = async (): Promise<void> => {
-    starting = true
-    startError = undefined
+  const list = async (): Promise<WatchEnd | undefined> => {
     try {
-      await informer.start()
-    } finally {
-      starting = false
+      const listed: V1ConfigMapList = await Effect.runPromise(attemptRequest(cluster.requestTimeoutMs,
+        (options) => core.listNamespacedConfigMap({ namespace: cluster.namespace }, options)), { signal: stopping.signal })
+      if (stopping.signal.aborted) return stopped
+      cache.replaceAll(listed.items)
+      resourceVersion = listed.metadata?.resourceVersion ?? ""
+      newestEventAt = Date.now()
+      return undefined
+    } catch (error) {
+      return stopping.signal.aborted ? stopped : listFailure(error)
     }
-    if (startError !== undefined) throw startError
   }
 
-  // The start in flight, so that stop() can wait for it: the client's start() clears its own
-  // stopped flag, so a stop during a restart would otherwise leave a watch running.
-  let inFlight: Promise<void> | undefined
-
-  const failed = (error: unknown): void => {
-    if (stopped) return
-    lastError = describeApiError(error, context())
-    report(`${lastError.message}; watching again in ${delay / 1000} s (the configuration in force is kept)`)
-    timer = setTimeout(() => {
-      timer = undefined
-      restarts++
-      inFlight = run().then(() => {
-        if (stopped) return informer.stop()
-        report(`${cluster.namespace}: watching ConfigMaps again`)
-        lastError = undefined
-        delay = backoff.initialMs
-      }, failed)
-    }, delay)
-    delay = Math.min(delay * 2, backoff.maxMs)
+  const onEvent = (event: WatchEvent) => {
+    if (stopping.signal.aborted) return
+    const metadata = event.object["metadata"]
+    const rv = typeof metadata === "object" && metadata !== null ? Reflect.get(metadata, "resourceVersion") : undefined
+    if (typeof rv === "string" && rv !== "") resourceVersion = rv
+    newestEventAt = Date.now()
+    if (event.type === "ADDED" || event.type === "MODIFIED") cache.upsert(event.object)
+    else if (event.type === "DELETED") cache.remove(event.object)
   }
 
-  informer.on("error", (error: unknown) => {
-    if (stopped) return
-    if (starting) startError = error
-    else failed(error)
+  const onAnswered = () => {
+    if (stopping.signal.aborted) return
+    if (warned !== undefined && staleSince !== undefined) {
+      report("info", `${where}: watching ConfigMaps again, after ${seconds(Date.now() - staleSince)} stale and ${tries} ${tries === 1 ? "try" : "tries"}`)
+    }
+    synced = true
+    staleSince = undefined
+    staleReason = undefined
+    lastError = undefined
+    warned = undefined
+    tries = 0
+    firstAnswered?.()
+    firstAnswered = undefined
+  }
+
+  /** Records why the watch (or list) ended, says so when it is news, and waits as the cause asks. */
+  const restart = async (ended: WatchEnd, verb: "list" | "watch"): Promise<void> => {
+    if (ended.cause === "stopped") return
+    const cause = ended.cause
+    restartsBy[cause]++
+    tries++
+    synced = false
+    staleSince ??= Date.now()
+    // A watch worked if it delivered something or stayed open a backoff step. An ending of the
+    // kind that is resumed at once is, the first time in a row; again and again, it is a failure
+    // with backoff, so a broken proxy or a server that keeps answering 410 gets no request loop.
+    const worked = ended.answered && cause !== "failed" && (ended.events > 0 || ended.openMs >= timings.restartBackoff.initialMs)
+    if (worked) failures = 0
+    const resumable = cause === "ended" || cause === "dropped" || cause === "silent" || cause === "gone"
+    const probing = cause === "timed-out" || cause === "unreachable"
+    const delay = resumable && failures === 0 ? 0
+      : probing ? timings.probeIntervalMs
+      : Math.min(timings.restartBackoff.initialMs * 2 ** Math.min(failures - (resumable ? 1 : 0), 30), timings.restartBackoff.maxMs)
+    if (!worked) failures++
+    const error = ended.error === undefined ? undefined : describeApiError(ended.error, requestContext(cluster, verb, "configmaps"))
+    if (error !== undefined && cause !== "gone") lastError = error
+    const detail = cause === "gone" ? `resourceVersion ${resourceVersion} is gone (410)`
+      : cause === "ended" ? `the API server ended the watch${worked ? "" : " at once"}`
+      : error?.detail ?? cause
+    if (delay === 0) {
+      const next = cause === "gone" ? "listing the ConfigMaps again" : `watching again from resourceVersion ${resourceVersion}`
+      staleReason = `${detail}; ${next}`
+      if (cause === "gone") report("info", `${where}: ${staleReason}`)
+      else if (cause !== "ended") {
+        warned = detail
+        report("warning", `${where}: ${staleReason}`)
+      }
+      return
+    }
+    staleReason = `${detail}; trying again in ${seconds(delay)}`
+    if (warned !== detail) {
+      warned = detail
+      const probe = probing ? `, and every ${seconds(delay)} while there is no answer` : ""
+      report("warning", `${where}: ${staleReason}${probe} (the configuration in force is kept)`)
+    }
+    await sleep(delay, stopping.signal)
+  }
+
+  const watch = () => watchOnce(cluster.kubeConfig, {
+    path,
+    resourceVersion,
+    timeoutSeconds: timings.watchTimeoutSeconds,
+    headerTimeoutMs: timings.headerTimeoutMs,
+    signal: stopping.signal,
+    onAnswered,
+    onEvent
   })
 
-  try {
-    await run()
-  } catch (error) {
-    // The caller decides whether to try again, from the raw error (status code), and describes it.
-    stopped = true
-    await informer.stop()
-    throw new FirstSyncFailed(error, listed ? "watch" : "list")
+  const run = async (after: WatchEnd): Promise<void> => {
+    let needList = after.cause === "gone"
+    while (!stopping.signal.aborted) {
+      if (needList) {
+        const failed = await list()
+        if (failed !== undefined) {
+          await restart(failed, "list")
+          continue
+        }
+        needList = false
+      }
+      const ended = await watch()
+      needList = ended.cause === "gone"
+      await restart(ended, "watch")
+    }
   }
-  synced = true
+
+  // The first sync: a list, then a watch that is answered. Its failures go to the caller, which
+  // decides whether to try again; after it, the loop goes on by itself.
+  const listFailed = await list()
+  if (listFailed !== undefined) throw new FirstSyncFailed(listFailed.error ?? new Error(listFailed.cause), "list")
+  const answeredNow = new Promise<"answered">((resolve) => {
+    firstAnswered = () => resolve("answered")
+  })
+  const firstWatch = watch()
+  const firstOutcome = await Promise.race([answeredNow, firstWatch])
+  if (firstOutcome !== "answered") throw new FirstSyncFailed(firstOutcome.error ?? new Error(firstOutcome.cause), "watch")
+  const loop = firstWatch.then(async (ended) => {
+    await restart(ended, "watch")
+    await run(ended)
+  })
+    .catch((error: unknown) => report("warning", `${where}: the watch of ConfigMaps stopped: ${String(error)}`))
+
   return {
-    state: () => ({ synced, restarts, ...(lastError === undefined ? {} : { lastError }) }),
+    state: () => ({
+      synced,
+      restarts: Object.values(restartsBy).reduce((a, b) => a + b, 0),
+      restartsBy: { ...restartsBy },
+      ...(lastError === undefined ? {} : { lastError }),
+      ...(staleSince === undefined ? {} : { staleSince: new Date(staleSince).toISOString() }),
+      ...(staleReason === undefined ? {} : { staleReason }),
+      ...(newestEventAt === undefined ? {} : { newestEventAt: new Date(newestEventAt).toISOString() })
+    }),
     stop: async () => {
-      stopped = true
-      if (timer !== undefined) clearTimeout(timer)
-      await inFlight
-      await informer.stop()
-      // A reconnect of the client's own may still be connecting; once it has (within a request's
-      // time), stopping again aborts it.
-      setTimeout(() => void informer.stop(), cluster.requestTimeoutMs).unref()
+      stopping.abort()
+      await loop
     }
   }
 }

@@ -1,12 +1,17 @@
 import { execFileSync } from "node:child_process"
 import { mkdirSync, mkdtempSync, truncateSync, writeFileSync } from "node:fs"
+import type { OutgoingHttpHeaders } from "node:http"
+import type { RequestOptions } from "node:https"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Result } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
 import { loadCluster } from "../src/index.ts"
 
-const saved = { KUBECONFIG: process.env["KUBECONFIG"], HOME: process.env["HOME"] }
+const saved = {
+  KUBECONFIG: process.env["KUBECONFIG"], HOME: process.env["HOME"],
+  KUBERNETES_SERVICE_HOST: process.env["KUBERNETES_SERVICE_HOST"], KUBERNETES_SERVICE_PORT: process.env["KUBERNETES_SERVICE_PORT"]
+}
 afterEach(() => {
   for (const [k, v] of Object.entries(saved)) {
     if (v === undefined) delete process.env[k]
@@ -84,6 +89,34 @@ describe("loading the cluster configuration", () => {
     truncateSync(file, 2 * 1024 * 1024)
     const cluster = loadCluster({ kubeconfig: file })
     expect(Result.isFailure(cluster) && cluster.failure.message).toBe(`cluster: kubeconfig ${file}: 2097152 bytes, more than a kubeconfig's limit of 1 MiB`)
+  })
+
+  it("in a pod: the service account's token, CA and namespace, and the API server the kubelet names", async () => {
+    const root = mkdtempSync(join(tmpdir(), "jsp-pod-"))
+    const account = join(root, "var/run/secrets/kubernetes.io/serviceaccount")
+    mkdirSync(account, { recursive: true })
+    writeFileSync(join(account, "token"), "pod-token")
+    writeFileSync(join(account, "ca.crt"), "the cluster's CA")
+    writeFileSync(join(account, "namespace"), "hub\n")
+    process.env["KUBECONFIG"] = join(root, "no-kubeconfig")
+    delete process.env["KUBERNETES_SERVICE_HOST"]
+    delete process.env["KUBERNETES_SERVICE_PORT"]
+    const outside = loadCluster({ inClusterRoot: root })
+    if (Result.isSuccess(outside)) throw new Error("expected a failure without the kubelet's variables")
+    expect(outside.failure.message).toContain("KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set")
+    process.env["KUBERNETES_SERVICE_HOST"] = "10.96.0.1"
+    process.env["KUBERNETES_SERVICE_PORT"] = "443"
+    const cluster = loadCluster({ inClusterRoot: root })
+    if (Result.isFailure(cluster)) throw cluster.failure
+    expect(cluster.success.server).toBe("https://10.96.0.1:443")
+    expect(cluster.success.namespace).toBe("hub")
+    expect(cluster.success.kubeConfig.getCurrentCluster()?.skipTLSVerify).toBe(false)
+    const headers: OutgoingHttpHeaders = {}
+    const request: RequestOptions = { headers }
+    await cluster.success.kubeConfig.applyToHTTPSOptions(request)
+    expect(headers["Authorization"]).toBe("Bearer pod-token")
+    expect(String(request.ca)).toBe("the cluster's CA")
+    expect(loadCluster({ inClusterRoot: root, namespace: "other" })).toMatchObject({ success: { namespace: "other" } })
   })
 
   it("a request timeout must be a positive number of seconds", () => {

@@ -13,11 +13,19 @@ export interface LoggedRequest {
   readonly query: string
   readonly verb: string
   readonly status: number
+  /** The API group (`""` for the core group) and resource of a served kind; absent otherwise (discovery, unknown paths). */
+  readonly apiGroup?: string
+  readonly resource?: string
 }
 
-/** A fault to inject: the next `count` matching requests fail with `status`. */
+/**
+ * A fault to inject: the next `count` matching requests fail with `status`. A 409 answers as the
+ * real server does with `reason` (default `Conflict`: the resourceVersion sent is stale), naming
+ * the object of the request.
+ */
 export interface Failure {
-  readonly status: 500 | 429 | 503
+  readonly status: 500 | 429 | 503 | 409
+  readonly reason?: "Conflict" | "AlreadyExists"
   readonly count: number
   readonly verb?: string
   readonly plural?: string
@@ -65,6 +73,13 @@ const normaliseSecret = (type: ResourceType, body: KubeObject): KubeObject => {
   return { ...rest, data }
 }
 
+// The Status body of an injected failure, as the real server would word it.
+const injectedStatus = (failure: Failure, route: Route): Status.StatusBody => {
+  if (failure.status === 429) return Status.tooManyRequests()
+  if (failure.status !== 409) return Status.internalError("injected failure")
+  return (failure.reason === "AlreadyExists" ? Status.alreadyExists : Status.conflict)(route.type.plural, route.type.group, route.name ?? "")
+}
+
 /**
  * A Kubernetes API server double over real HTTP on 127.0.0.1, for what jsp uses: discovery,
  * namespaced objects (get, list with label selectors, create, replace, delete, watch with
@@ -82,6 +97,10 @@ export class FakeApiServer {
    * logged with status 0 (`"headers"`) or 200 (`"body"`); `stop()` closes them.
    */
   hang: false | "headers" | "body" = false
+  /** Every watch is ended cleanly after this long, as a proxy with a request timeout would. */
+  watchLifetimeMs: number | undefined = undefined
+  private readonly hangs: Array<{ verb: string | undefined; left: number }> = []
+  private isDown = false
   private readonly hung = new Set<ServerResponse>()
   private readonly failures: Array<{ spec: Failure; left: number }> = []
   private readonly forbidden: Array<{ verb: string; plural: string }> = []
@@ -105,6 +124,9 @@ export class FakeApiServer {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
     const { port } = server.address() as AddressInfo
     const fake = new FakeApiServer(server, `http://127.0.0.1:${port}`, options)
+    server.on("connection", (socket) => {
+      if (fake.isDown) socket.destroy()
+    })
     handler = (req, res) => {
       fake.handle(req, res).catch((e: unknown) => {
         if (!res.headersSent) json(res, 500, Status.internalError(String(e)))
@@ -150,6 +172,41 @@ export class FakeApiServer {
 
   allow(): void {
     this.forbidden.length = 0
+  }
+
+  /** The next `count` requests of this verb (any, if none) are accepted and never answered (as `hang = "headers"`). */
+  hangNext(count: number, verb?: string): void {
+    this.hangs.push({ verb, left: count })
+  }
+
+  /** Forgets the failures `failNext` injected and not yet used (a window of errors ends). */
+  clearFailures(): void {
+    this.failures.length = 0
+  }
+
+  /**
+   * An outage: while down, every connection is closed as soon as it is made, and going down
+   * breaks the open ones (watches included) abruptly, as a crashed API server behind a load balancer.
+   */
+  get down(): boolean {
+    return this.isDown
+  }
+
+  set down(down: boolean) {
+    this.isDown = down
+    if (!down) return
+    this.streams.clear()
+    this.hung.clear()
+    this.server.closeAllConnections()
+  }
+
+  /** Ends every open watch with a 410 Gone ERROR event inside the stream, forgetting the change log (as etcd compaction). */
+  expireWatches(): void {
+    const requested = this.store.resourceVersion
+    this.store.compact()
+    const event = { type: "ERROR", object: Status.expired(requested, this.store.oldestResourceVersion) }
+    for (const res of this.streams) res.end(`${JSON.stringify(event)}\n`)
+    this.streams.clear()
   }
 
   /** Closes every open watch stream, as a restarting API server or a network blip would. */
@@ -210,8 +267,14 @@ export class FakeApiServer {
     const url = new URL(req.url ?? "/", this.url)
     const route = this.route(url.pathname)
     const verb = this.verbOf(req.method ?? "GET", route, url.searchParams)
-    const log = (status: number) => this.requests.push({ method: req.method ?? "GET", path: url.pathname, query: url.search, verb, status })
-    if (this.hang !== false) return this.hold(res, log)
+    const resource = route === undefined || route === "discovery" ? {} : { apiGroup: route.type.group, resource: route.type.plural }
+    const log = (status: number) => this.requests.push({ method: req.method ?? "GET", path: url.pathname, query: url.search, verb, status, ...resource })
+    if (this.hang !== false) return this.hold(res, log, this.hang)
+    const held = this.hangs.find((h) => h.left > 0 && (h.verb === undefined || h.verb === verb))
+    if (held !== undefined) {
+      held.left--
+      return this.hold(res, log, "headers")
+    }
     if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs))
     const token = this.options.token
     if (token !== undefined && req.headers.authorization !== `Bearer ${token}`) {
@@ -223,7 +286,7 @@ export class FakeApiServer {
       if (failure !== undefined) {
         failure.left--
         log(failure.spec.status)
-        return json(res, failure.spec.status, failure.spec.status === 429 ? Status.tooManyRequests() : Status.internalError("injected failure"))
+        return json(res, failure.spec.status, injectedStatus(failure.spec, route))
       }
       if (this.forbidden.some((f) => f.verb === verb && f.plural === route.type.plural)) {
         log(403)
@@ -249,10 +312,10 @@ export class FakeApiServer {
   }
 
   // Never answers (or never finishes answering) until the client gives up or the fake stops.
-  private hold(res: ServerResponse, log: (status: number) => void): void {
+  private hold(res: ServerResponse, log: (status: number) => void, hang: "headers" | "body"): void {
     this.hung.add(res)
     res.on("close", () => this.hung.delete(res))
-    if (this.hang === "body") {
+    if (hang === "body") {
       log(200)
       res.writeHead(200, { "Content-Type": "application/json", "Content-Length": 1_000_000 })
       res.write("{\"kind\":\"List\",\"items\":[")
@@ -363,6 +426,8 @@ export class FakeApiServer {
   private watch(route: Route, query: URLSearchParams, res: ServerResponse): void {
     const selector = this.selector(query)
     if (typeof selector === "string") return json(res, 400, Status.badRequest(selector))
+    // The client gave up while the request waited (latency): there is no one to watch for.
+    if (res.socket === null || res.socket.destroyed) return
     res.writeHead(200, { "Content-Type": "application/json", "Transfer-Encoding": "chunked" })
     res.flushHeaders()
     const send = (event: WatchEvent) => {
@@ -395,6 +460,7 @@ export class FakeApiServer {
     }
     const timeout = Number(query.get("timeoutSeconds") ?? "")
     if (Number.isFinite(timeout) && timeout > 0) timers.push(setTimeout(() => res.end(), timeout * 1000))
+    if (this.watchLifetimeMs !== undefined) timers.push(setTimeout(() => res.end(), this.watchLifetimeMs))
     const close = () => {
       for (const t of timers) clearInterval(t)
       this.store.watchers.delete(watcher)

@@ -153,10 +153,10 @@ export class Store {
     }
   }
 
-  /** Forgets the change log: a watch from any resourceVersion up to now then gets 410 Gone. */
+  /** Forgets the change log: a watch from any resourceVersion before now then gets 410 Gone (one from now has nothing to miss). */
   compact(): void {
     this.changes.length = 0
-    this.oldestRetained = this.revision + 1
+    this.oldestRetained = this.revision
   }
 
   /** The changes after a resourceVersion, for a watch that resumes from it. */

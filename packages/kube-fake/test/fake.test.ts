@@ -91,6 +91,13 @@ describe("the API-server double, through the real client", () => {
     expect(await statusOf(co.replaceNamespacedCustomObject({ group: "radanalytics.io", version: "v1", namespace: ns, plural: "sparkclusters", name: "spark-alice", body: { apiVersion: "radanalytics.io/v1", kind: "SparkCluster", metadata: { name: "spark-alice" }, spec: { workers: 2 } } })))
       .toEqual({ code: 422, reason: "Invalid" })
     expect(fake.requests.map((r) => r.path)).toContain("/apis/radanalytics.io/v1")
+    // The request log names each request's API group and resource (discovery has neither).
+    expect(fake.requests.map(({ verb, apiGroup, resource }) => [verb, apiGroup, resource])).toEqual([
+      ["discovery", undefined, undefined], ["create", "radanalytics.io", "sparkclusters"],
+      ["get", "radanalytics.io", "sparkclusters"], ["update", "radanalytics.io", "sparkclusters"]
+    ])
+    await core.listNamespacedConfigMap({ namespace: ns })
+    expect(fake.requests.at(-1)).toMatchObject({ verb: "list", apiGroup: "", resource: "configmaps" })
   })
 
   it("garbage-collects dependents whose owners are all gone", async () => {
@@ -151,6 +158,21 @@ describe("the API-server double, through the real client", () => {
     expect((await statusOf(core.listNamespacedConfigMap({ namespace: ns }))).code).toBe(200)
     expect(fake.count("list")).toBe(4)
   })
+
+  it("injects 409 Conflict (a stale resourceVersion) or AlreadyExists on the verb asked, leaving the object as it was", async () => {
+    const created = await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "cm-c" }, data: { k: "v" } } })
+    fake.failNext({ status: 409, count: 1, verb: "update" })
+    const replace = () => core.replaceNamespacedConfigMap({ name: "cm-c", namespace: ns, body: { ...created, data: { k: "w" } } })
+    const conflict = await replace().then(() => undefined, (e: unknown) => e)
+    expect(conflict).toBeInstanceOf(ApiException)
+    const body: unknown = conflict instanceof ApiException ? JSON.parse(String(conflict.body)) : undefined
+    expect(body).toMatchObject({ code: 409, reason: "Conflict", details: { name: "cm-c", kind: "configmaps" } })
+    expect((await core.readNamespacedConfigMap({ name: "cm-c", namespace: ns })).data).toEqual({ k: "v" })
+    expect((await replace()).data).toEqual({ k: "w" })
+    fake.failNext({ status: 409, reason: "AlreadyExists", count: 1, verb: "get" })
+    expect(await statusOf(core.readNamespacedConfigMap({ name: "cm-c", namespace: ns }))).toEqual({ code: 409, reason: "AlreadyExists" })
+    expect(fake.requests.filter((r) => r.status === 409).map((r) => r.verb)).toEqual(["update", "get"])
+  })
 })
 
 describe("a server that accepts and never answers", () => {
@@ -195,5 +217,57 @@ describe("a server that accepts and never answers", () => {
     const end = Date.now() + 2_000
     while ((await fake.connections()) > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 10))
     expect(await fake.connections()).toBe(0)
+  })
+})
+
+describe("faults for a watching client", () => {
+  const path = `/api/v1/namespaces/${ns}/configmaps`
+
+  it("hangNext holds only the next matching requests; the ones after are answered", async () => {
+    fake.hangNext(1, "watch")
+    expect((await statusOf(core.listNamespacedConfigMap({ namespace: ns }))).code).toBe(200)
+    const ended: Array<unknown> = []
+    const hung = new Watch(kc).watch(path, {}, () => undefined, (e: unknown) => ended.push(e))
+    await until(() => fake.requests.some((r) => r.verb === "watch" && r.status === 0))
+    const answered = await new Watch(kc).watch(path, {}, () => undefined, () => undefined)
+    expect(fake.requests.filter((r) => r.verb === "watch").map((r) => r.status)).toEqual([0, 200])
+    answered.abort()
+    await fake.stop()
+    await hung
+    await until(() => ended.length === 1)
+  })
+
+  it("watchLifetimeMs ends every watch cleanly; expireWatches sends 410 inside the stream", async () => {
+    fake.watchLifetimeMs = 50
+    const done: Array<unknown> = []
+    await new Watch(kc).watch(path, {}, () => undefined, (e: unknown) => done.push(e ?? "clean"))
+    await until(() => done.length === 1)
+    expect(done).toEqual(["clean"])
+    fake.watchLifetimeMs = undefined
+    const events: Array<string> = []
+    await new Watch(kc).watch(path, { resourceVersion: fake.store.resourceVersion }, (type: string, object: { code?: number }) => events.push(`${type} ${object.code}`), () => events.push("end"))
+    await until(() => fake.store.watchers.size === 1)
+    fake.expireWatches()
+    await until(() => events.includes("end"))
+    expect(events).toEqual(["ERROR 410", "end"])
+  })
+
+  it("down: open connections break, new ones are closed at once, until it is up again", async () => {
+    const done: Array<unknown> = []
+    await new Watch(kc).watch(path, {}, () => undefined, (e: unknown) => done.push(e))
+    await until(() => fake.store.watchers.size === 1)
+    fake.down = true
+    await until(() => done.length === 1)
+    expect(done[0]).toBeInstanceOf(Error)
+    await expect(core.listNamespacedConfigMap({ namespace: ns })).rejects.toThrow(/other side closed|socket|ECONNRESET|fetch failed/iu)
+    fake.down = false
+    expect((await statusOf(core.listNamespacedConfigMap({ namespace: ns }))).code).toBe(200)
+  })
+
+  it("clearFailures ends a window of injected errors", async () => {
+    fake.failNext({ status: 500, count: 1_000, verb: "list" })
+    expect((await statusOf(core.listNamespacedConfigMap({ namespace: ns }))).code).toBe(500)
+    fake.clearFailures()
+    expect((await statusOf(core.listNamespacedConfigMap({ namespace: ns }))).code).toBe(200)
   })
 })

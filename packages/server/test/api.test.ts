@@ -1,25 +1,18 @@
 import { applySpawn, isJsonObject } from "@jsp/core"
 import { Effect } from "effect"
-import { mkdtempSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { call, certificate, examplePod, exampleLayers, startTestServer, type TestServer } from "./fixture.ts"
+import { call, tlsFixture, examplePod, exampleLayers, startTestServer, type TestServer, type TlsFixture } from "./fixture.ts"
 
 const token = "a-token-the-hub-holds-0123456789"
 const bearer = { authorization: `Bearer ${token}` }
-let tlsFiles: { cert: string; key: string; ca: string }
+let tlsFiles: TlsFixture
 let open: TestServer
 let guarded: TestServer
 let openLayers: ReturnType<typeof exampleLayers>
 let guardedLayers: ReturnType<typeof exampleLayers>
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), "jsp-api-"))
-  const pems = await certificate()
-  tlsFiles = { cert: join(dir, "tls.crt"), key: join(dir, "tls.key"), ca: pems.cert }
-  writeFileSync(tlsFiles.cert, pems.cert)
-  writeFileSync(tlsFiles.key, pems.private)
+  tlsFiles = await tlsFixture("jsp-api-")
   openLayers = exampleLayers()
   guardedLayers = exampleLayers()
   open = await startTestServer(openLayers.layer, { tlsFiles })

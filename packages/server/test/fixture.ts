@@ -1,10 +1,12 @@
 import * as NodeServices from "@effect/platform-node/NodeServices"
-import { type ImageStream, isJsonObject, type JsonObject } from "@jsp/core"
+import { type ImageStream, isJsonObject, type JsonObject, type SourceUnavailable } from "@jsp/core"
 import { MemoryImageCatalog, MemoryServiceGateway, MemoryUserSettingsStore } from "@jsp/core/testing"
 import { FileConfigSource } from "@jsp/file-adapter"
 import { Effect, Exit, Layer, Logger, Scope } from "effect"
-import { readFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { request as httpsRequest } from "node:https"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { generate } from "selfsigned"
 import { parseAllDocuments } from "yaml"
@@ -19,6 +21,24 @@ export const certificate = () => generate([{ name: "commonName", value: "localho
   algorithm: "sha256",
   extensions: [{ name: "subjectAltName", altNames: [{ type: 2, value: "localhost" }, { type: 7, ip: "127.0.0.1" }] }]
 })
+
+/** Certificate and key files of a fresh self-signed certificate, in a directory of their own, and the CA to trust. */
+export interface TlsFixture {
+  readonly dir: string
+  readonly cert: string
+  readonly key: string
+  readonly ca: string
+}
+
+/** Writes a fresh certificate and key to a new temporary directory. */
+export const tlsFixture = async (prefix = "jsp-tls-"): Promise<TlsFixture> => {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  const pems = await certificate()
+  const files = { dir, cert: join(dir, "tls.crt"), key: join(dir, "tls.key"), ca: pems.cert }
+  writeFileSync(files.cert, pems.cert)
+  writeFileSync(files.key, pems.private)
+  return files
+}
 
 /** The example's ImageStreams. */
 export const exampleImageStreams = (): ReadonlyArray<ImageStream> =>
@@ -56,7 +76,7 @@ type Requirements = Layer.Success<ReturnType<typeof exampleLayers>["layer"]>
 
 /** Starts the server in a scope of its own; `close` closes it. */
 export const startTestServer = async (
-  layer: Layer.Layer<Requirements>,
+  layer: Layer.Layer<Requirements, SourceUnavailable>,
   options: Partial<ServeOptions> & { readonly tlsFiles: { readonly cert: string; readonly key: string; readonly ca: string } }
 ): Promise<TestServer> => {
   const logs: Array<JsonObject> = []
@@ -65,6 +85,8 @@ export const startTestServer = async (
     if (isJsonObject(parsed)) logs.push(parsed)
   })
   const scope = Effect.runSync(Scope.make())
+  // The layers live as long as the server (a watching source polls in their scope), not just its start.
+  const context = await Effect.runPromise(Layer.buildWithScope(layer, scope).pipe(Effect.provide(Logger.layer([logger]))))
   const running = await Effect.runPromise(startServer({
     host: "127.0.0.1",
     port: 0,
@@ -72,7 +94,7 @@ export const startTestServer = async (
     access: undefined,
     webhook: { failOpen: true, spawn: {} },
     ...options
-  }).pipe(Effect.provide(layer), Scope.provide(scope), Effect.provide(Logger.layer([logger]))))
+  }).pipe(Effect.provide(context), Scope.provide(scope), Effect.provide(Logger.layer([logger]))))
   return { ...running, ca: options.tlsFiles.ca, logs, close: () => Effect.runPromise(Scope.close(scope, Exit.void)) }
 }
 

@@ -2,13 +2,10 @@
 // The page embeds the fragment jsp serve answers to `GET /form?user=alice`, over real HTTPS.
 import { MemoryConfigSource, MemoryImageCatalog, MemoryServiceGateway, MemoryUserSettingsStore, notebookImageStream } from "@jsp/core/testing"
 import { Layer } from "effect"
-import { mkdtempSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import type { Page } from "playwright-core"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import { type HeadlessChromium, launchChromium, processesUsing, waitUntilGone } from "./browser.ts"
-import { call, certificate, startTestServer, type TestServer } from "./fixture.ts"
+import { call, tlsFixture, startTestServer, type TestServer } from "./fixture.ts"
 import { type FetchFragment, type FormPage, startFormPage } from "./form-page.ts"
 
 const hostile = "<script>alert(1)</script>"
@@ -44,12 +41,7 @@ const fetchFragment: FetchFragment = async () => {
 }
 
 const startServer = async () => {
-  const dir = mkdtempSync(join(tmpdir(), "jsp-form-"))
-  const pems = await certificate()
-  const tlsFiles = { cert: join(dir, "tls.crt"), key: join(dir, "tls.key"), ca: pems.cert }
-  writeFileSync(tlsFiles.cert, pems.cert)
-  writeFileSync(tlsFiles.key, pems.private)
-  server = await startTestServer(layers, { tlsFiles })
+  server = await startTestServer(layers, { tlsFiles: await tlsFixture("jsp-form-") })
 }
 
 interface ShownOption {

@@ -3,19 +3,19 @@ import { request } from "node:https"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { connect } from "node:tls"
+import * as NodeServices from "@effect/platform-node/NodeServices"
+import { isJsonObject } from "@jsp/core"
+import { MemoryImageCatalog, MemoryServiceGateway, MemoryUserSettingsStore } from "@jsp/core/testing"
+import { FileConfigSource } from "@jsp/file-adapter"
+import { Layer } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { call, certificate, examplePod, exampleLayers, reviewOf, startTestServer, type TestServer } from "./fixture.ts"
+import { call, certificate, examplePod, exampleLayers, reviewOf, startTestServer, type TestServer, type TlsFixture, tlsFixture } from "./fixture.ts"
 
-let dir: string
-let tlsFiles: { cert: string; key: string; ca: string }
+let tlsFiles: TlsFixture
 let server: TestServer
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "jsp-lifecycle-"))
-  const pems = await certificate()
-  tlsFiles = { cert: join(dir, "tls.crt"), key: join(dir, "tls.key"), ca: pems.cert }
-  writeFileSync(tlsFiles.cert, pems.cert)
-  writeFileSync(tlsFiles.key, pems.private)
+  tlsFiles = await tlsFixture("jsp-lifecycle-")
   server = await startTestServer(exampleLayers().layer, { tlsFiles, tlsReloadMs: 50 })
 })
 afterAll(() => server.close())
@@ -83,5 +83,36 @@ describe("stopping", () => {
     await expect(call({ port: own.port, ca }, "GET", "/healthz")).rejects.toThrow()
     expect(await inFlight).toBe(200)
     await closed
+  })
+})
+
+describe("configuration edits while serving (files)", () => {
+  it("serves an edit without a restart, counts it, and keeps the last good version when an edit is invalid", async () => {
+    const config = mkdtempSync(join(tmpdir(), "jsp-edits-"))
+    const file = join(config, "profiles.yaml")
+    const sizes = (names: ReadonlyArray<string>) => `sizes:\n${names.map((n) => `  - { name: ${n}, resources: { limits: { cpu: "1" } } }`).join("\n")}\n`
+    writeFileSync(file, sizes(["Small"]))
+    const source = FileConfigSource({ paths: [config], watch: { intervalMs: 20 } }).pipe(Layer.provide(NodeServices.layer))
+    const layer = Layer.mergeAll(MemoryUserSettingsStore().layer, MemoryImageCatalog([]), MemoryServiceGateway().layer, source)
+    const own = await startTestServer(layer, { tlsFiles: { ...tlsFiles, ca: readFileSync(tlsFiles.cert, "utf8") }, reloadCheckMs: 20 })
+    const sizeNames = async () => {
+      const answer = await call(own, "GET", "/api/sizes")
+      return isJsonObject(answer.json) && Array.isArray(answer.json["sizes"]) ? answer.json["sizes"].map((s) => isJsonObject(s) ? s["name"] : undefined) : []
+    }
+    const reloads = async (outcome: string) => (await own.metrics.reloads.get()).values.find((v) => v.labels.outcome === outcome)?.value ?? 0
+    try {
+      expect(await sizeNames()).toEqual(["Small"])
+      writeFileSync(file, sizes(["Small", "Large"]))
+      await until("the edit served", async () => (await sizeNames()).length === 2 ? true : undefined)
+      await until("the reload counted", async () => await reloads("ok") >= 1 ? true : undefined)
+      writeFileSync(file, "sizes: [ {name: Broken, resources: {limits: {cpu: lots}}} ]\n")
+      await until("the rejection counted", async () => await reloads("error") >= 1 ? true : undefined)
+      expect(await sizeNames()).toEqual(["Small", "Large"])
+      const ready = await call(own, "GET", "/readyz")
+      expect(ready.status).toBe(200)
+      expect(JSON.stringify(ready.json)).toMatch(/profiles\.yaml.*cpu/u)
+    } finally {
+      await own.close()
+    }
   })
 })

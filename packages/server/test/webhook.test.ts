@@ -1,23 +1,19 @@
 import { applySpawn, isJsonObject, type JsonObject } from "@jsp/core"
 import { Effect } from "effect"
 import jsonPatch from "fast-json-patch"
-import { mkdtempSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { call, certificate, examplePod, exampleLayers, reviewOf, startTestServer, type TestServer } from "./fixture.ts"
+import { call, tlsFixture, examplePod, exampleLayers, reviewOf, startTestServer, type TestServer, type TlsFixture } from "./fixture.ts"
 
 let dir: string
-let tlsFiles: { cert: string; key: string; ca: string }
+let tlsFiles: TlsFixture
 let server: TestServer
 let layers: ReturnType<typeof exampleLayers>
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "jsp-webhook-"))
-  const pems = await certificate()
-  tlsFiles = { cert: join(dir, "tls.crt"), key: join(dir, "tls.key"), ca: pems.cert }
-  writeFileSync(tlsFiles.cert, pems.cert)
-  writeFileSync(tlsFiles.key, pems.private)
+  tlsFiles = await tlsFixture("jsp-webhook-")
+  dir = tlsFiles.dir
   layers = exampleLayers()
   server = await startTestServer(layers.layer, { tlsFiles })
 })

@@ -11,6 +11,10 @@ import { ServiceTemplateError } from "./template-error.ts"
 /** The name of a user's reference ConfigMap, which owns their service objects (SPEC 7). */
 export const serviceOwnerName = (user: string): string => `singleuser-service-ref-${toDnsLabel(user)}`
 
+/** A user's reference ConfigMap as it is created: empty, labelled as jsp's. */
+export const serviceOwnerObject = (user: string): KubeObject =>
+  ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: serviceOwnerName(user), labels: { "app.kubernetes.io/managed-by": "jsp" } } })
+
 /** One object a service submits, and the template it came from. */
 export interface PlannedObject {
   readonly service: string

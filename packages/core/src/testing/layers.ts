@@ -117,6 +117,7 @@ export const MemoryServiceGateway = () => {
   let version = 0
   const keyOf = (object: KubeObject) => `${object.kind}/${String(object.metadata["name"])}`
   const layer = Layer.succeed(ServiceGateway, ServiceGateway.of({
+    dryRun: false,
     ensureOwner: (user) => Effect.sync(() => {
       const name = serviceOwnerName(user)
       const known = owners.get(name) ?? { apiVersion: "v1", kind: "ConfigMap", name, uid: `uid-${++version}` }

@@ -45,6 +45,8 @@ export const planServices = Effect.fnUntraced(function*(resolution: Resolution, 
   return planned
 })
 
+const describe = (planned: PlannedObject): string => `${planned.object.kind} ${String(planned.object.metadata["name"])}`
+
 // Waits for `ready` on the live object; on timeout the spawn goes on, with a warning (SPEC 7).
 const awaitReady = Effect.fnUntraced(function*(planned: PlannedObject, ready: NonNullable<Service["ready"]>) {
   const gateway = yield* ServiceGateway
@@ -58,7 +60,8 @@ const awaitReady = Effect.fnUntraced(function*(planned: PlannedObject, ready: No
  * Deploys a spawn's services (SPEC 7): ensures the user's reference ConfigMap, submits every
  * object (created, or replaced when it exists), waits for `ready` where asked, and reads the
  * return values from the objects as the API server holds them then. Running it twice leaves one
- * object of each.
+ * object of each. Through a dry-run gateway nothing is waited for: the returns come from the
+ * objects as rendered, and a warning says that `ready` was not waited for.
  */
 export const servicesUp = Effect.fnUntraced(function*(resolution: Resolution) {
   if (resolution.merged.services.length === 0) return { returns: [], warnings: [] } satisfies ServicesResult
@@ -73,13 +76,16 @@ export const servicesUp = Effect.fnUntraced(function*(resolution: Resolution) {
     for (const object of mine) {
       const stored = yield* gateway.submit(object.object)
       const ready = value.service.ready
-      if (ready === undefined) {
+      if (ready !== undefined && gateway.dryRun) {
+        warnings.push(warning(`service ${value.name}`, `dry run: ${describe(object)} is not waited for (ready: ${ready.path} = ${String(ready.equals)}); return values are read from the object as rendered`))
+      }
+      if (ready === undefined || gateway.dryRun) {
         latest.push(Option.getOrElse(yield* gateway.read(object.object), () => stored))
         continue
       }
       const live = yield* awaitReady(object, ready)
       if (Option.isNone(live)) {
-        warnings.push(warning(`service ${value.name}`, `${object.object.kind} ${String(object.object.metadata["name"])} was not ready (${ready.path} = ${String(ready.equals)}) within ${ready.timeoutSeconds ?? defaultReadyTimeoutSeconds} s; the spawn goes on`))
+        warnings.push(warning(`service ${value.name}`, `${describe(object)} was not ready (${ready.path} = ${String(ready.equals)}) within ${ready.timeoutSeconds ?? defaultReadyTimeoutSeconds} s; the spawn goes on`))
       }
       latest.push(Option.getOrElse(live, () => stored))
     }

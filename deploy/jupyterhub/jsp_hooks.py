@@ -5,9 +5,10 @@ docs/jupyterhub.md explains both modes. Needs only what KubeSpawner already brin
 (the HTTP client) and the kubernetes client (V1Pod <-> JSON).
 
 Where jsp is, and how the hub proves who it is, come from the environment:
-  JSP_URL         jsp's HTTPS address            (default https://jsp:8443, the Service in the hub's namespace)
-  JSP_TOKEN_FILE  the token of `jsp serve --api-token-file`, mounted from a Secret
-                                                 (default /etc/jsp/token/token)
+  JSP_URL         jsp's HTTPS address            (default https://jsp.$POD_NAMESPACE.svc, the Service
+                                                 of deploy/ in the hub's namespace, a name its certificate holds)
+  JSP_TOKEN_FILE  the token of `jsp serve --api-token-file`, mounted from the Secret jsp-api-token
+                                                 (default /etc/jsp/api-token/token)
   JSP_CA_FILE     the CA that signed jsp's certificate (default /etc/jsp/tls/ca.crt)
   JSP_TIMEOUT     seconds one request may take   (default 10)
 """
@@ -26,10 +27,17 @@ class JspError(Exception):
     """jsp could not be reached or refused a request; the message says which and why."""
 
 
+def _default_url():
+    # KubeSpawner and the Zero to JupyterHub chart set POD_NAMESPACE; jsp's certificate names
+    # jsp.<namespace>.svc, not the bare Service name.
+    namespace = os.environ.get("POD_NAMESPACE")
+    return f"https://jsp.{namespace}.svc" if namespace else "https://jsp"
+
+
 def _settings():
     return {
-        "url": os.environ.get("JSP_URL", "https://jsp:8443").rstrip("/"),
-        "token_file": os.environ.get("JSP_TOKEN_FILE", "/etc/jsp/token/token"),
+        "url": os.environ.get("JSP_URL", _default_url()).rstrip("/"),
+        "token_file": os.environ.get("JSP_TOKEN_FILE", "/etc/jsp/api-token/token"),
         "ca_file": os.environ.get("JSP_CA_FILE", "/etc/jsp/tls/ca.crt"),
         "timeout": float(os.environ.get("JSP_TIMEOUT", "10")),
     }

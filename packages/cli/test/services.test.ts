@@ -87,7 +87,7 @@ describe("jsp services up/down --dry-run: nothing submitted, what would be print
     const { code, stdout, stderr } = await jsp(["services", "down", "--dry-run", "--user", "vpavlin", "--namespace", "odh"])
     expect({ code, stdout }).toEqual({ code: 0, stdout: "" })
     expect(stderr.split("\n")[0]).toBe("# dry run: would be deleted; garbage collection would then remove every object it owns")
-    expect(parse(stderr)).toEqual({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "singleuser-service-ref-vpavlin", namespace: "odh", labels: { "app.kubernetes.io/managed-by": "jsp" } } })
+    expect(parse(stderr)).toEqual({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "singleuser-service-ref-vpavlin", namespace: "odh", labels: { "app.kubernetes.io/managed-by": "jsp" }, annotations: { "jsp.opendatahub.io/user": "vpavlin" } } })
   })
 })
 

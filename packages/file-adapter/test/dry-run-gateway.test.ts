@@ -30,7 +30,7 @@ describe("DryRunServiceGateway", () => {
       "service spark: return SPARK_MASTER: status.master matched nothing; the variable is not set"
     ])
     expect(dryRun.actions()).toEqual([
-      { action: "ensure", object: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "singleuser-service-ref-ada", namespace: "odh", labels: { "app.kubernetes.io/managed-by": "jsp" } } } },
+      { action: "ensure", object: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "singleuser-service-ref-ada", namespace: "odh", labels: { "app.kubernetes.io/managed-by": "jsp" }, annotations: { "jsp.opendatahub.io/user": "ada" } } } },
       { action: "apply", object: {
         apiVersion: "radanalytics.io/v1", kind: "SparkCluster",
         metadata: { name: "spark-cluster-ada", namespace: "odh", labels: { app: "spark" }, ownerReferences: [{ apiVersion: "v1", kind: "ConfigMap", name: "singleuser-service-ref-ada", uid: "" }] },
@@ -43,7 +43,7 @@ describe("DryRunServiceGateway", () => {
     const dryRun = DryRunServiceGateway()
     await Effect.runPromise(servicesDown("ada").pipe(Effect.provide(dryRun.layer)))
     expect(dryRun.actions()).toEqual([
-      { action: "delete", object: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "singleuser-service-ref-ada", labels: { "app.kubernetes.io/managed-by": "jsp" } } } }
+      { action: "delete", object: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "singleuser-service-ref-ada", labels: { "app.kubernetes.io/managed-by": "jsp" }, annotations: { "jsp.opendatahub.io/user": "ada" } } } }
     ])
   })
 })

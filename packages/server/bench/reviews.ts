@@ -2,9 +2,12 @@
 import { isJsonObject, type JsonObject } from "@jsp/core"
 import { examplePod, reviewOf } from "../test/fixture.ts"
 
-/** The example pod as KubeSpawner would build it for `user`. */
+// Read once: parsing the YAML for every request would make the load generator the bottleneck.
+const example = examplePod()
+
+/** The example pod as KubeSpawner would build it for `user` (a fresh object every time). */
 export const podFor = (user: string): JsonObject => {
-  const pod = examplePod()
+  const pod = structuredClone(example)
   const metadata = isJsonObject(pod["metadata"]) ? pod["metadata"] : {}
   const labels = isJsonObject(metadata["labels"]) ? metadata["labels"] : {}
   return {

@@ -94,7 +94,7 @@ export const startServer = (options: ServeOptions): Effect.Effect<RunningServer,
       } catch (error) {
         if (error instanceof HttpProblem || uid === undefined) {
           metrics.admissions.inc({ outcome: "bad-request" })
-          await log("Info", "admission", {
+          log("Info", "admission", {
             ...(uid === undefined ? {} : { uid }),
             latencyMs: Math.round((performance.now() - started) * 100) / 100,
             outcome: "bad-request",

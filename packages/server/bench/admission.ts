@@ -5,6 +5,7 @@
 // answer checked byte for byte), then paced-load.ts at a fixed 500 requests/s (open loop).
 // Targets (issue 9): ≥ 60% of the ceiling's throughput; p99 ≤ 5 ms at 500 requests/s.
 //   node packages/server/bench/admission.ts [seconds per run]
+import { isJsonObject } from "@jsp/core"
 import autocannon from "autocannon"
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
@@ -12,7 +13,7 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { call, examplePod, reviewOf } from "../test/fixture.ts"
 import { pacedLoad } from "./paced-load.ts"
-import { freshBundle, type Served, startJspServe, startListening, writeCertificate } from "./serve-process.ts"
+import { freshBundle, root, type Served, startJspServe, startListening, writeCertificate } from "./serve-process.ts"
 import { percentile } from "./stats.ts"
 
 const seconds = Number(process.argv[2] ?? 10)
@@ -72,7 +73,6 @@ const atRate = async (server: Served, ca: Buffer, body: string, expected: string
   }
 }
 
-const root = fileURLToPath(new URL("../../../", import.meta.url))
 await freshBundle()
 const dir = mkdtempSync(join(tmpdir(), "jsp-serve-bench-"))
 const servers: Array<Served> = []
@@ -84,8 +84,8 @@ try {
   // A KubeSpawner pod as the API server sends it; jsp's answer is the ceiling's fixed answer.
   const body = JSON.stringify(reviewOf(examplePod()))
   const answer = await call({ port: jsp.port, ca: ca.toString("utf8") }, "POST", "/mutate", { raw: body, headers: { "content-type": "application/json" } })
-  const response: unknown = answer.json
-  const patched = typeof response === "object" && response !== null && JSON.stringify(Reflect.get(response, "response") ?? {}).includes(`"patchType":"JSONPatch"`)
+  const review = answer.json
+  const patched = isJsonObject(review) && isJsonObject(review["response"]) && review["response"]["patchType"] === "JSONPatch"
   if (answer.status !== 200 || !patched) throw new Error(`jsp did not patch the example pod: ${answer.status} ${answer.text}`)
   const bodyFile = join(dir, "answer.json")
   writeFileSync(bodyFile, answer.text)

@@ -30,7 +30,7 @@ const measure = async (dir: string, configFile: string, tls: { readonly cert: st
   try {
     jsp = await startJspServe(["--config", join(root, "examples/config"), "--config", configFile], tls, join(dir, "jsp.log"), { ...process.env, NODE_OPTIONS: nodeOptions })
     const listening = jsp.memory()
-    // The files are read when first needed: readiness reads them.
+    // Ready once the files are read (at start, or when first needed).
     const ready = await call({ port: jsp.port, ca }, "GET", "/readyz")
     if (ready.status !== 200) throw new Error(`not ready: ${ready.status} ${ready.text}`)
     const loaded = jsp.memory()

@@ -15,6 +15,7 @@ import {
   parseYamlDocuments,
   resolveProfile
 } from "../src/index.ts"
+import { generatedDocument, listedUsers, profileCount } from "./generated-config.ts"
 
 const configurationOf = (source: string, values: ReadonlyArray<unknown>): Configuration =>
   combineDocuments(values.map((value) => {
@@ -28,21 +29,10 @@ const seedValues = parseYamlDocuments("seed", seedText)
 if (Result.isFailure(seedValues)) throw new Error(seedValues.failure.message)
 const seed = configurationOf("seed", seedValues.success)
 
-const profileCount = 2_000
-const usersPerProfile = 25
-const generated = configurationOf("generated", [{
-  profiles: Array.from({ length: profileCount }, (_, p) => ({
-    name: `team-${p}`,
-    users: Array.from({ length: usersPerProfile }, (_, u) => `user-${p * usersPerProfile + u}`),
-    ...(p % 4 === 0 ? { images: [`s2i-team-${p}-notebook:*`, "s2i-thoth-notebook"] } : {}),
-    ...(p % 10 === 0 ? { groups: [`group-${p}`] } : {}),
-    env: Array.from({ length: 5 }, (_, e) => ({ name: `TEAM_${e}`, value: `team ${p} value ${e}` })),
-    resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "2", memory: "4Gi" } },
-    ...(p % 7 === 0 ? { node_tolerations: [{ key: `team-${p}`, operator: "Exists", effect: "NoSchedule" }] } : {})
-  })),
-  sizes: seedValues.success.flatMap((v) => typeof v === "object" && v !== null && "sizes" in v ? [v.sizes] : []).flat()
-}, ...seedValues.success])
-const listedUsers = profileCount * usersPerProfile
+const generated = configurationOf("generated", [
+  generatedDocument(seedValues.success.flatMap((v) => typeof v === "object" && v !== null && "sizes" in v ? [v.sizes] : []).flat()),
+  ...seedValues.success
+])
 
 const pod = (user: string): JsonObject => ({
   apiVersion: "v1",

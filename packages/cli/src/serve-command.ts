@@ -66,7 +66,7 @@ export const serve = Command.make("serve", {
   }).pipe(
     Effect.provide(serveLayer(flags)),
     // JSON lines on standard output, from info up unless --log-level says otherwise.
-    Effect.provide(Logger.layer([server.jsonLinesLogger((line) => process.stdout.write(line))])),
+    Effect.provide(Logger.layer([server.jsonLinesLogger(server.batchedLines((text) => process.stdout.write(text)))])),
     Effect.provideService(References.MinimumLogLevel, level)
   ))
 }, reportErrors)).pipe(Command.withDescription("Serve the admission webhook (POST /mutate), the spawner API (/api) and the options form (/form) over HTTPS"))

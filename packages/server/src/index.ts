@@ -1,7 +1,7 @@
 export { type AdmissionDecision, admissionResponse, AdmissionReview, admissionWarnings, isPodCreate, podPatch, readAdmissionReview } from "./admission.ts"
 export { type AdmissionOutcome, admit, type WebhookSettings } from "./admit.ts"
 export type { ApiAccess } from "./auth.ts"
-export { jsonLinesLogger } from "./json-log.ts"
+export { batchedLines, jsonLinesLogger } from "./json-log.ts"
 export { makeMetrics, type ServerMetrics } from "./metrics.ts"
 export { type Reply } from "./reply.ts"
 export { type RunningServer, type ServeOptions, type ServerRequirements, startServer } from "./server.ts"

@@ -15,3 +15,23 @@ export const jsonLinesLogger = (write: (line: string) => void) =>
     const error = cause.reasons.length === 0 ? {} : { error: Cause.pretty(cause).split("\n")[0] ?? "" }
     write(`${JSON.stringify({ time: date.toISOString(), level: logLevel.toLowerCase(), msg: text(message), ...annotations, ...error })}\n`)
   })
+
+/**
+ * Lines handed to `write` together, once per turn of the event loop: under load one write (a
+ * system call, synchronous for pipes on Linux) serves many requests' lines instead of one each.
+ * What is pending is written before the process exits.
+ */
+export const batchedLines = (write: (text: string) => void): ((line: string) => void) => {
+  let pending: Array<string> = []
+  const flush = () => {
+    if (pending.length === 0) return
+    const text = pending.join("")
+    pending = []
+    write(text)
+  }
+  process.on("exit", flush)
+  return (line) => {
+    if (pending.length === 0) setImmediate(flush)
+    pending.push(line)
+  }
+}

@@ -7,10 +7,14 @@ import { spawnSync } from "node:child_process"
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, relative } from "node:path"
-import { afterAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { systemPackagesReady, systemPackagesWaitMs } from "../../packages/server/test/system-packages.ts"
 import { at, deployDir, isManifest, listAt, type Manifest, objectAt, parseManifests, readManifests, root, stringAt, stringsAt } from "./manifests.ts"
 
 const kubectl = process.env["KUBECTL"] ?? "kubectl"
+
+// kubectl may still be installing (.ci/run).
+beforeAll(systemPackagesReady, systemPackagesWaitMs)
 
 /** The objects `kubectl kustomize DIR` prints. */
 const render = (dir: string): ReadonlyArray<Manifest> => {

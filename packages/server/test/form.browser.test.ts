@@ -5,6 +5,7 @@ import { Layer } from "effect"
 import type { Page } from "playwright-core"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import { type HeadlessChromium, launchChromium, processesUsing, waitUntilGone } from "./browser.ts"
+import { systemPackagesReady, systemPackagesWaitMs } from "./system-packages.ts"
 import { call, tlsFixture, startTestServer, type TestServer } from "./fixture.ts"
 import { type FetchFragment, type FormPage, startFormPage } from "./form-page.ts"
 
@@ -60,6 +61,9 @@ const optionsOf = async (page: Page, name: string): Promise<ReadonlyArray<ShownO
   expect(await select.locator("option:checked").count()).toBe(1)
   return values.map((value, i) => ({ value: value ?? "", text: texts[i] ?? "", selected: value === chosen }))
 }
+
+// Debian's chromium may still be installing (.ci/run): wait for it before anything starts.
+beforeAll(systemPackagesReady, systemPackagesWaitMs)
 
 let browser: HeadlessChromium
 let formPage: FormPage

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { type Browser, chromium, type Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { systemPackagesReady, systemPackagesWaitMs } from "./system-packages.ts"
 import { parseAllDocuments } from "yaml"
 import { call, certificate, reviewOf } from "./fixture.ts"
 import {
@@ -126,6 +127,9 @@ const startHub = async (mode: string, config: string): Promise<Hub> => {
     }
   }
 }
+
+// JupyterHub and chromium may still be installing (.ci/run): wait for them before anything starts.
+beforeAll(systemPackagesReady, systemPackagesWaitMs)
 
 beforeAll(async () => {
   requireInstalled()
@@ -274,7 +278,8 @@ describe("JupyterHub with the documented configuration", () => {
     // The hub runs no proxy and no single-user process: the stand-ins serve in the hub's process.
     expect(childrenOf(hub.child.pid)).toEqual([])
 
-    await page.goto(`${hub.url}/hub/home`)
+    // The stop button works once the page's scripts (loaded by require.js after "load") are in.
+    await page.goto(`${hub.url}/hub/home`, { waitUntil: "networkidle" })
     await page.click("#stop")
     await until("post_stop_hook to tear alice's services down", async () =>
       fake.store.get(configMaps, namespace, "singleuser-service-ref-alice") === undefined && fake.store.get(spark, namespace, "spark-cluster-alice") === undefined ? true : undefined,

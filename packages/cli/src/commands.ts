@@ -23,10 +23,10 @@ import { validate as validateWith } from "./validate.ts"
 import { requireUser, spawnInputOf } from "./spawn-input.ts"
 
 
-// Per-user services (SPEC 7) are resolved but not created yet: say so rather than drop them silently.
+// `jsp apply` only transforms the pod: say so rather than drop a spawn's services silently.
 const servicesNotCreated = (services: ReadonlyArray<{ readonly value: { readonly name: string }; readonly from: string }>) =>
   services.length === 0 ? [] : [warning("services",
-    `${services.map(({ value, from }) => `${value.name} (from ${from})`).join(", ")} are resolved but not created by this version of jsp; their return values are not in the pod`)]
+    `${services.map(({ value, from }) => `${value.name} (from ${from})`).join(", ")} are not created by jsp apply (jsp services up or jsp serve's webhook create them); their return values are not in the pod`)]
 
 const apply = Command.make("apply", {
   ...spawnFlags,

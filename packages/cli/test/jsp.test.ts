@@ -50,7 +50,7 @@ describe("jsp apply", () => {
   it("says that services are resolved but not created, rather than dropping them silently", async () => {
     const { code, stderr } = await jsp(["apply", ...config, "--pod", examplePod, "--image", "s2i-spark-notebook:3.6"])
     expect(code).toBe(0)
-    expect(stderr).toBe("warning: services: spark (from Spark Notebook), airflow (from Spark Notebook) are resolved but not created by this version of jsp; their return values are not in the pod\n")
+    expect(stderr).toBe("warning: services: spark (from Spark Notebook), airflow (from Spark Notebook) are not created by jsp apply (jsp services up or jsp serve's webhook create them); their return values are not in the pod\n")
   })
 
   it("an unknown size: exit 1, one line listing the known sizes, no stack trace", async () => {

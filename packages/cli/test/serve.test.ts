@@ -43,9 +43,9 @@ interface Served {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 }
 
-/** `jsp serve` through node_modules/.bin/jsp (the launcher execs the real Node), once it says it listens. */
-const startServe = async (marker: string): Promise<Served> => {
-  const child = spawn(`${root}node_modules/.bin/jsp`, [
+/** `jsp serve` through a launcher (default node_modules/.bin/jsp, which execs the real Node), once it says it listens. */
+const startServe = async (marker: string, launcher: ReadonlyArray<string> = [`${root}node_modules/.bin/jsp`]): Promise<Served> => {
+  const child = spawn(launcher[0] ?? "", [...launcher.slice(1),
     "serve", "--config", "examples/config", "--tls-cert", tls.cert, "--tls-key", tls.key, "--host", "127.0.0.1", "--port", "0", "--configmap", marker
   ], { cwd: root, stdio: ["ignore", "pipe", "pipe"] })
   const lines: Array<string> = []
@@ -105,6 +105,20 @@ describe("jsp serve, the process", () => {
       expect(cleanUp(marker)).toEqual([])
     }
   })
+
+  it("ends when SIGTERM ends the npx that ran `npx -y pnpm@10 exec jsp serve`", async () => {
+    const marker = `jsp-serve-${randomUUID()}`
+    const served = await startServe(marker, ["npx", "-y", "pnpm@10", "exec", "jsp"])
+    try {
+      served.child.kill("SIGTERM")
+      // npx passes it to pnpm's shell only: jsp sees the package manager it runs under gone and drains.
+      const deadline = Date.now() + 15_000
+      while (processesWith(marker).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100))
+      expect(processesWith(marker)).toEqual([])
+    } finally {
+      expect(cleanUp(marker)).toEqual([])
+    }
+  }, 60_000)
 
   it("exits 0 on SIGINT", async () => {
     const marker = `jsp-serve-${randomUUID()}`

@@ -100,7 +100,7 @@ export const servicesDownFor = (user: string) =>
 
 /** `GET /form?user=NAME`: the options form's HTML fragment for KubeSpawner's `options_form` (SPEC 9). */
 export const form = (user: string | undefined) =>
-  user === undefined || user === ""
+  user === undefined
     ? Effect.succeed(problem(400, "name the user: /form?user=NAME"))
     : optionsFormFor(user).pipe(
       Effect.tap(({ warnings }) => warnings.length === 0 ? Effect.void : Effect.logDebug(`form of ${user}: ${warnings.length} warnings`)),

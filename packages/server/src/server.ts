@@ -54,6 +54,12 @@ const write = (response: ServerResponse, reply: Reply) => {
   else send(response, reply.status, reply.text === "" ? {} : { "content-type": reply.type ?? "text/plain; charset=utf-8" }, Buffer.from(reply.text))
 }
 
+// `?user=` names a user; an empty value names none.
+const userParameter = (url: URL): string | undefined => {
+  const user = url.searchParams.get("user")
+  return user === null || user === "" ? undefined : user
+}
+
 const problemOf = (error: unknown): Reply =>
   error instanceof HttpProblem ? problem(error.status, error.message) : problem(500, "internal error (see jsp's log)")
 
@@ -126,13 +132,13 @@ export const startServer = (options: ServeOptions): Effect.Effect<RunningServer,
         case "metrics":
           return { status: 200, text: await metrics.registry.metrics(), type: metrics.registry.contentType }
         case "images":
-          return run(api.images(url.searchParams.get("user") ?? undefined))
+          return run(api.images(userParameter(url)))
         case "sizes":
           return run(api.sizes)
         case "ui":
           return run(api.ui)
         case "form":
-          return run(api.form(url.searchParams.get("user") ?? undefined))
+          return run(api.form(userParameter(url)))
         case "apply":
           return run(api.applyPod(await body(request), spawn))
         case "settings":

@@ -44,6 +44,8 @@ describe("the spawner API's read-only endpoints", () => {
     expect(form.text).toMatch(/<select[^>]*name="custom_image"/u)
     expect(form.text).toMatch(/<select[^>]*name="size"/u)
     expect((await call(open, "GET", "/form")).status).toBe(400)
+    expect((await call(open, "GET", "/form?user=")).status).toBe(400)
+    expect((await call(open, "GET", "/api/images?user=")).status).toBe(200)
     expect((await call(guarded, "GET", "/form?user=vpavlin")).status).toBe(401)
     expect((await call(guarded, "GET", "/form?user=vpavlin", { headers: bearer })).status).toBe(200)
   })

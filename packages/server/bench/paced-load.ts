@@ -12,7 +12,10 @@ export interface Answered {
 
 /** What a paced run did: every latency in ms, and the requests that failed with why. */
 export interface PacedResult {
+  /** Requests sent and timed (after the warm-up). */
   readonly sent: number
+  /** Requests of the warm-up: sent and checked, not timed. */
+  readonly warmup: number
   readonly latenciesMs: ReadonlyArray<number>
   readonly failures: ReadonlyArray<string>
   readonly elapsedMs: number
@@ -25,6 +28,12 @@ export interface PacedOptions {
   readonly rate: number
   readonly durationMs: number
   readonly connections: number
+  /**
+   * Requests sent first at the same rate over the same connections and checked, but not timed:
+   * the connections' TLS handshakes and both sides' first compilations are not the steady state
+   * a webhook serves in (the API server keeps its connections alive).
+   */
+  readonly warmupMs?: number
   /** Request i's body, and the check of its answer (a reason when it is wrong). */
   readonly request: (i: number) => { readonly body: string; readonly check: (answer: Answered) => string | undefined }
 }
@@ -34,7 +43,8 @@ export const pacedLoad = (options: PacedOptions): Promise<PacedResult> => {
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections, ca: options.ca, servername: "localhost" })
   const latencies: Array<number> = []
   const failures: Array<string> = []
-  const total = Math.round(options.rate * options.durationMs / 1000)
+  const warmup = Math.round(options.rate * (options.warmupMs ?? 0) / 1000)
+  const total = warmup + Math.round(options.rate * options.durationMs / 1000)
   const interval = 1000 / options.rate
   const start = performance.now()
   let sent = 0
@@ -43,12 +53,12 @@ export const pacedLoad = (options: PacedOptions): Promise<PacedResult> => {
     const finish = () => {
       if (done < total) return
       agent.destroy()
-      resolve({ sent, latenciesMs: latencies, failures, elapsedMs: performance.now() - start })
+      resolve({ sent: sent - warmup, warmup, latenciesMs: latencies, failures, elapsedMs: performance.now() - start - (options.warmupMs ?? 0) })
     }
     const send = (i: number, due: number) => {
       const { body, check } = options.request(i)
       const answered = (reason: string | undefined) => {
-        latencies.push(performance.now() - due)
+        if (i >= warmup) latencies.push(performance.now() - due)
         if (reason !== undefined) failures.push(`request ${i}: ${reason}`)
         done++
         finish()

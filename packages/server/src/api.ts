@@ -14,7 +14,7 @@ import {
   writeUserSettings
 } from "@jsp/core"
 import { Effect, Option, Result, Schema } from "effect"
-import { errorReply, json, problem, type Reply, warningHeaders } from "./reply.ts"
+import { json, problem, type Reply, replyingErrors, warningHeaders } from "./reply.ts"
 
 const spawnFields = {
   user: Schema.optionalKey(Schema.NonEmptyString),
@@ -42,15 +42,15 @@ const badRequest = (error: InvalidDocument): Reply => problem(422, error.message
 
 /** `GET /api/images?user=`: the images the user may choose, their last choice marked (SPEC 8). */
 export const images = (user: string | undefined) =>
-  listImages(user).pipe(Effect.map((view) => json(200, view)), Effect.catch((error) => Effect.succeed(errorReply(error))))
+  listImages(user).pipe(Effect.map((view) => json(200, view)), replyingErrors)
 
 /** `GET /api/sizes`: the configured sizes (SPEC 4). */
-export const sizes = listSizes().pipe(Effect.map((view) => json(200, view)), Effect.catch((error) => Effect.succeed(errorReply(error))))
+export const sizes = listSizes().pipe(Effect.map((view) => json(200, view)), replyingErrors)
 
 /** `GET /api/ui`: the configuration's `ui` section, which the form follows (SPEC 1). */
 export const ui = loadConfiguration().pipe(
   Effect.map(({ configuration, warnings }) => json(200, { ui: configuration.ui, warnings })),
-  Effect.catch((error) => Effect.succeed(errorReply(error))))
+  replyingErrors)
 
 /** `GET /api/users/{user}/settings`: what the user stored, and what a spawn would ignore of it. */
 export const getSettings = (user: string) =>
@@ -59,13 +59,13 @@ export const getSettings = (user: string) =>
       onNone: () => problem(404, `user ${user} has no settings`),
       onSome: ({ document, warnings }) => json(200, { settings: document.content, warnings })
     })),
-    Effect.catch((error) => Effect.succeed(errorReply(error))))
+    replyingErrors)
 
 /** `PUT /api/users/{user}/settings`: validated against SPEC 1's keys and bounds, then stored. */
 export const putSettings = (user: string, body: unknown) =>
   writeUserSettings(user, body).pipe(
     Effect.map((stored) => json(200, { settings: stored })),
-    Effect.catch((error) => Effect.succeed(errorReply(error))))
+    replyingErrors)
 
 /**
  * `POST /api/pods/apply`: the pod with the spawn applied, exactly what `jsp apply` prints — the
@@ -77,7 +77,7 @@ export const applyPod = (body: unknown, options: SpawnOptions) => {
   const { pod, ...input } = request.success.value
   return applySpawn(pod, input, options).pipe(
     Effect.map(({ pod: result, resolution }) => json(200, result, warningHeaders(resolution.warnings))),
-    Effect.catch((error) => Effect.succeed(errorReply(error))))
+    replyingErrors)
 }
 
 /** `POST /api/users/{user}/services`: deploys the user's services (the hub's `pre_spawn_hook`) and returns their variables. */
@@ -91,12 +91,12 @@ export const servicesUpFor = (user: string, body: unknown) => {
       services: resolution.merged.services.map(({ value }) => value.name),
       warnings: [...resolution.warnings, ...ran.warnings]
     })),
-    Effect.catch((error) => Effect.succeed(errorReply(error))))
+    replyingErrors)
 }
 
 /** `DELETE /api/users/{user}/services`: tears the user's services down (the hub's `post_stop_hook`). */
 export const servicesDownFor = (user: string) =>
-  servicesDown(user).pipe(Effect.as<Reply>({ status: 204, text: "" }), Effect.catch((error) => Effect.succeed(errorReply(error))))
+  servicesDown(user).pipe(Effect.as<Reply>({ status: 204, text: "" }), replyingErrors)
 
 /** `GET /form?user=NAME`: the options form's HTML fragment for KubeSpawner's `options_form` (SPEC 9). */
 export const form = (user: string | undefined) =>
@@ -105,4 +105,4 @@ export const form = (user: string | undefined) =>
     : optionsFormFor(user).pipe(
       Effect.tap(({ warnings }) => warnings.length === 0 ? Effect.void : Effect.logDebug(`form of ${user}: ${warnings.length} warnings`)),
       Effect.map(({ html }): Reply => ({ status: 200, html })),
-      Effect.catch((error) => Effect.succeed(errorReply(error))))
+      replyingErrors)

@@ -1,4 +1,5 @@
 import { formatWarning, type JspError, outcomeOf, type Warning } from "@jsp/core"
+import { Effect } from "effect"
 
 /** An answer, before it is written: the status, the body and any headers. */
 export type Reply =
@@ -15,6 +16,10 @@ export const errorReply = (error: JspError): Reply => {
   const outcome = outcomeOf(error)
   return json(outcome.httpStatus, { error: error.message, kind: outcome.kind })
 }
+
+/** A use case's answer, its errors answered as `errorReply` says: an endpoint never fails. */
+export const replyingErrors = <R>(effect: Effect.Effect<Reply, JspError, R>): Effect.Effect<Reply, never, R> =>
+  Effect.catch(effect, (error) => Effect.succeed(errorReply(error)))
 
 /** A request that is wrong before any use case runs: 400, 404, 405, 413, 422. */
 export const problem = (status: number, message: string): Reply => json(status, { error: message })

@@ -54,6 +54,9 @@ const write = (response: ServerResponse, reply: Reply) => {
   else send(response, reply.status, reply.text === "" ? {} : { "content-type": reply.type ?? "text/plain; charset=utf-8" }, Buffer.from(reply.text))
 }
 
+// Latency as logs carry it: milliseconds with two decimals.
+const elapsedMs = (started: number): number => Math.round((performance.now() - started) * 100) / 100
+
 // `?user=` names a user; an empty value names none.
 const userParameter = (url: URL): string | undefined => {
   const user = url.searchParams.get("user")
@@ -91,7 +94,7 @@ export const startServer = (options: ServeOptions): Effect.Effect<RunningServer,
           uid,
           ...(admitted.user === undefined ? {} : { user: admitted.user }),
           ...(admission.namespace === undefined ? {} : { namespace: admission.namespace }),
-          latencyMs: Math.round((performance.now() - started) * 100) / 100,
+          latencyMs: elapsedMs(started),
           outcome: admitted.outcome,
           ...("patch" in admitted.decision && admitted.decision.patch !== undefined ? { patchOperations: admitted.decision.patch.length } : {})
         })
@@ -101,7 +104,7 @@ export const startServer = (options: ServeOptions): Effect.Effect<RunningServer,
           metrics.admissions.inc({ outcome: "bad-request" })
           log("Info", "admission", {
             ...(uid === undefined ? {} : { uid }),
-            latencyMs: Math.round((performance.now() - started) * 100) / 100,
+            latencyMs: elapsedMs(started),
             outcome: "bad-request",
             status: error instanceof HttpProblem ? error.status : 500
           })
@@ -170,13 +173,13 @@ export const startServer = (options: ServeOptions): Effect.Effect<RunningServer,
         write(response, result)
         const route = matched?.route ?? "unknown"
         metrics.latency.observe({ route }, (performance.now() - started) / 1000)
-        if (!openRoutes.has(route as RouteName)) {
+        if (matched === undefined || !openRoutes.has(matched.route)) {
           metrics.apiRequests.inc({ route, status: String(result.status) })
-          return log(result.status >= 500 ? "Warn" : "Info", "request", {
+          log(result.status >= 500 ? "Warn" : "Info", "request", {
             method: request.method,
             path: url.pathname,
             status: result.status,
-            latencyMs: Math.round((performance.now() - started) * 100) / 100
+            latencyMs: elapsedMs(started)
           })
         }
       }).catch((error: unknown) => {
@@ -184,7 +187,8 @@ export const startServer = (options: ServeOptions): Effect.Effect<RunningServer,
       })
     }
 
-    const server: Server = createServer({ ...readTls(options.tls), minVersion: "TLSv1.2" }, handle)
+    const secureContext = () => ({ ...readTls(options.tls), minVersion: "TLSv1.2" as const })
+    const server: Server = createServer(secureContext(), handle)
     // A slow client may not hold a connection open for ever, nor a request half-sent.
     server.headersTimeout = 10_000
     server.requestTimeout = 30_000
@@ -196,10 +200,10 @@ export const startServer = (options: ServeOptions): Effect.Effect<RunningServer,
     })
     const stopTls = watchTls(options.tls, options.tlsReloadMs ?? 10_000, () => {
       try {
-        server.setSecureContext({ ...readTls(options.tls), minVersion: "TLSv1.2" })
-        void log("Info", "certificate reloaded", { cert: options.tls.cert })
+        server.setSecureContext(secureContext())
+        log("Info", "certificate reloaded", { cert: options.tls.cert })
       } catch (error) {
-        void log("Warn", "certificate not reloaded; the previous one is kept", { cert: options.tls.cert, error: error instanceof Error ? error.message : String(error) })
+        log("Warn", "certificate not reloaded; the previous one is kept", { cert: options.tls.cert, error: error instanceof Error ? error.message : String(error) })
       }
     })
     yield* Effect.forkScoped(countReloads(metrics, options.reloadCheckMs ?? 1_000))

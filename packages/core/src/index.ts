@@ -45,7 +45,7 @@ export {
   type NamedProfile,
   type SourcedDocument
 } from "./decode/configuration.ts"
-export { type PodView, readPod } from "./decode/pod.ts"
+export { podUsername, type PodView, readPod } from "./decode/pod.ts"
 
 // Select (SPEC 2).
 export { completeSpawn, type SizeOrigin, type Spawn, type SpawnInput } from "./select/spawn.ts"

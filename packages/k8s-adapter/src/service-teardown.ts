@@ -1,5 +1,5 @@
 import { CoreV1Api } from "@kubernetes/client-node"
-import { isJsonObject, managedByLabel, ServiceGateway, serviceOwnerUserAnnotation, usernameAnnotation } from "@jsp/core"
+import { isJsonObject, managedByLabel, podUsername, ServiceGateway, serviceOwnerUserAnnotation } from "@jsp/core"
 import { Effect, Layer } from "effect"
 import { attemptRequest, describeApiError, requestContext } from "./api-errors.ts"
 import type { Cluster } from "./cluster.ts"
@@ -18,13 +18,10 @@ export interface ServiceTeardownOptions {
   readonly timings?: WatchTimings
 }
 
-const metadataOf = (object: unknown) => isJsonObject(object) && isJsonObject(object["metadata"]) ? object["metadata"] : {}
-const stringAt = (object: unknown, key: string): string | undefined => {
-  const value = object !== undefined && isJsonObject(object) ? object[key] : undefined
-  return typeof value === "string" ? value : undefined
+const podName = (pod: unknown): string => {
+  const name = isJsonObject(pod) && isJsonObject(pod["metadata"]) ? pod["metadata"]["name"] : undefined
+  return typeof name === "string" ? name : ""
 }
-const podName = (pod: unknown) => stringAt(metadataOf(pod), "name") ?? ""
-const podUser = (pod: unknown) => stringAt(metadataOf(pod)["annotations"], usernameAnnotation)
 
 /**
  * Tears a user's services down when their last single-user pod is gone (SPEC 7: services live as
@@ -58,18 +55,18 @@ export const ServiceTeardown = (cluster: Cluster, options: ServiceTeardownOption
             const before = new Set(pods.values())
             pods.clear()
             for (const pod of items) {
-              const user = podUser(pod)
+              const user = podUsername(pod)
               if (user !== undefined) pods.set(podName(pod), user)
             }
             // Deletions missed while the watch was down (a relist after 410).
             for (const user of before) if (!hasPod(user)) teardown(user, "their last server pod is gone")
           },
           upsert: (pod) => {
-            const user = podUser(pod)
+            const user = podUsername(pod)
             if (user !== undefined) pods.set(podName(pod), user)
           },
           remove: (pod) => {
-            const user = pods.get(podName(pod)) ?? podUser(pod)
+            const user = pods.get(podName(pod)) ?? podUsername(pod)
             pods.delete(podName(pod))
             if (user !== undefined && !hasPod(user)) teardown(user, "their last server pod was deleted")
           }

@@ -1,4 +1,4 @@
-import { applySpawn, isJsonObject, type JspError, outcomeOf, type SpawnOptions, usernameAnnotation, warning } from "@jsp/core"
+import { applySpawn, isJsonObject, type JspError, outcomeOf, podUsername, type SpawnOptions, warning } from "@jsp/core"
 import { Effect } from "effect"
 import { type AdmissionDecision, type AdmissionRequest, isPodCreate, podPatch } from "./admission.ts"
 import type { ServerMetrics } from "./metrics.ts"
@@ -23,15 +23,6 @@ export interface Admitted {
 
 const skipped: Admitted = { decision: { allowed: true, warnings: [] }, outcome: "skipped" }
 
-// A single-user pod says whose it is: KubeSpawner annotates every pod it makes with the user's name.
-const podUser = (pod: unknown): string | undefined => {
-  if (!isJsonObject(pod) || !isJsonObject(pod["metadata"])) return undefined
-  const annotations = pod["metadata"]["annotations"]
-  if (!isJsonObject(annotations)) return undefined
-  const user = annotations[usernameAnnotation]
-  return typeof user === "string" && user !== "" ? user : undefined
-}
-
 const failed = (error: JspError, user: string, settings: WebhookSettings): Admitted => {
   const outcome = outcomeOf(error)
   return settings.failOpen
@@ -48,7 +39,7 @@ const failed = (error: JspError, user: string, settings: WebhookSettings): Admit
 export const admit = (request: AdmissionRequest, settings: WebhookSettings, metrics: ServerMetrics) => {
   if (!isPodCreate(request)) return Effect.succeed(skipped)
   const pod = request.object
-  const user = podUser(pod)
+  const user = podUsername(pod)
   if (user === undefined || !isJsonObject(pod)) return Effect.succeed(skipped)
   const services = request.dryRun === true ? undefined : spawnServices(metrics)
   return applySpawn(pod, {}, { ...settings.spawn, unknownSize: "warn" }, services).pipe(

@@ -74,6 +74,16 @@ const stringAt = (object: JsonObject, key: string): string | undefined => {
 }
 
 /**
+ * The user a pod says it is for (KubeSpawner's `hub.jupyter.org/username` annotation), read
+ * without reading the rest of it: how a single-user pod is told apart, however malformed.
+ */
+export const podUsername = (pod: unknown): string | undefined => {
+  if (!isJsonObject(pod) || !isJsonObject(pod["metadata"])) return undefined
+  const annotations = pod["metadata"]["annotations"]
+  return isJsonObject(annotations) ? stringAt(annotations, usernameAnnotation) : undefined
+}
+
+/**
  * Reads a pod (SPEC 5): anything whose `kind` is not `Pod`, or without `spec.containers`, is
  * not a pod. The notebook container is the one named `notebook`, else the first (with a warning).
  */

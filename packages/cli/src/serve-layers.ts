@@ -1,9 +1,8 @@
 import { ImageCatalog, ServiceGateway, SourceUnavailable } from "@jsp/core"
 import { FileConfigSource, FileUserSettingsStore } from "@jsp/file-adapter"
 import * as NodeServices from "@effect/platform-node/NodeServices"
-import { Effect, Layer, Option } from "effect"
-import { CliFailure, ExitCode } from "./failure.ts"
-import { checkSourceFlags, clusterOf, imageCatalogLayer, imagesFromCluster, namesOf, type SourceFlags, sourceKind } from "./sources.ts"
+import { Effect, Layer } from "effect"
+import { checkSourceFlags, clusterOf, imageCatalogLayer, imagesFromCluster, k8sAdapter, namesOf, noConfiguration, type SourceFlags, sourceKind } from "./sources.ts"
 
 const filesOnly = (what: string) => new SourceUnavailable({
   source: "files",
@@ -30,17 +29,14 @@ export const serveLayer = (flags: SourceFlags) => Layer.unwrap(Effect.gen(functi
   yield* checkSourceFlags(flags)
   const names = yield* namesOf(flags)
   if (sourceKind(flags) === "file") {
-    if (flags.config.length === 0) return yield* new CliFailure({ text: "no configuration: give --config PATH, or --source cluster", code: ExitCode.usage })
+    if (flags.config.length === 0) return yield* noConfiguration
     // Watched: an edit of a file takes effect without a restart, the last good version of each file kept.
     const source = FileConfigSource({ paths: flags.config, names, watch: {} }).pipe(Layer.provide(NodeServices.layer))
     const images = imagesFromCluster(flags) ? noImageCatalog : imageCatalogLayer(flags)
     return Layer.mergeAll(FileUserSettingsStore, images, noServiceGateway).pipe(Layer.provideMerge(source))
   }
-  if (flags.userSettings !== undefined && Option.isSome(flags.userSettings)) {
-    return yield* new CliFailure({ text: "--user-settings reads a file: it goes with --config", code: ExitCode.usage })
-  }
   const cluster = yield* clusterOf(flags)
-  const adapter = yield* Effect.promise(() => import("@jsp/k8s-adapter"))
+  const adapter = yield* k8sAdapter
   const gateway = adapter.ClusterServiceGateway(cluster)
   return Layer.mergeAll(
     adapter.ClusterConfigSource(cluster, { watch: true, names }),

@@ -6,7 +6,7 @@ import { Effect, Layer, Option, Result } from "effect"
 import { CliFailure, ExitCode, usageError } from "./failure.ts"
 
 // The cluster adapter (with @kubernetes/client-node, ~870 modules) is loaded only when the cluster is used.
-const k8sAdapter = Effect.promise(() => import("@jsp/k8s-adapter"))
+export const k8sAdapter = Effect.promise(() => import("@jsp/k8s-adapter"))
 
 /** The flags that reach a cluster. */
 export interface ClusterFlags {
@@ -94,13 +94,14 @@ export const checkSourceFlags = (flags: SourceFlags, options: { readonly usesClu
   return Effect.void
 }
 
+/** The file source chosen (`--source file`) without a `--config` to read. */
+export const noConfiguration = new CliFailure({ text: "no configuration: give --config PATH, or --source cluster", code: ExitCode.usage })
+
 /** The ConfigSource for a one-shot command: files, or the cluster's ConfigMaps read once. */
 export const configSourceLayer = (flags: SourceFlags, options: { readonly usesCluster?: boolean } = {}) => Layer.unwrap(Effect.gen(function*() {
   yield* checkSourceFlags(flags, options)
   if (sourceKind(flags) === "file") {
-    if (flags.config.length === 0) {
-      return yield* new CliFailure({ text: "no configuration: give --config PATH, or --source cluster", code: ExitCode.usage })
-    }
+    if (flags.config.length === 0) return yield* noConfiguration
     const userSettingsFile = flags.userSettings === undefined ? undefined : Option.getOrUndefined(flags.userSettings)
     yield* Effect.logDebug(`configuration from files: ${flags.config.join(", ")}${userSettingsFile === undefined ? "" : `; user settings from ${userSettingsFile}`}`)
     return FileConfigSource({ paths: flags.config, userSettingsFile, names: yield* namesOf(flags), templates: flags.templates }).pipe(Layer.provide(NodeServices.layer))

@@ -9,31 +9,14 @@ import { Effect, Layer } from "effect"
 import { apiRequest, describeApiError, isRetryable, requestContext, retryWithinBudget } from "./api-errors.ts"
 import type { Cluster } from "./cluster.ts"
 import { type CacheLog, ConfigMapCache } from "./config-map-cache.ts"
-import { defaultWatchTimings, FirstSyncFailed, type RunningWatch, watchConfigMaps, type WatchTimings } from "./watcher.ts"
+import { FirstSyncFailed, type RunningWatch, watchConfigMaps, type WatchOptions, watchTimingsOf } from "./watcher.ts"
 
 /** Options of the cluster source. */
-export interface ClusterSourceOptions {
+export interface ClusterSourceOptions extends WatchOptions {
   /** Keep watching (servers), or read once (one-shot commands). Default: watch. */
   readonly watch?: boolean | undefined
   readonly names?: ConfigMapNames | undefined
-  /** Backoff between restarts of a failed watch (default 1 s doubling to 30 s). */
-  readonly restartBackoff?: { readonly initialMs: number; readonly maxMs: number } | undefined
-  /** A watch's response headers must arrive within this (default 5 s). */
-  readonly watchHeaderTimeoutMs?: number | undefined
-  /** The API server is asked to end each watch after this (default 60 s); it is resumed at once. */
-  readonly watchTimeoutSeconds?: number | undefined
-  /** Between tries while the API server gives no answer (default 0.5 s). */
-  readonly probeIntervalMs?: number | undefined
 }
-
-/** The watch's timings: the defaults, with what the options set. */
-export const watchTimingsOf = (options: ClusterSourceOptions): WatchTimings => ({
-  headerTimeoutMs: options.watchHeaderTimeoutMs ?? defaultWatchTimings.headerTimeoutMs,
-  // The API takes whole seconds.
-  watchTimeoutSeconds: Math.max(1, Math.round(options.watchTimeoutSeconds ?? defaultWatchTimings.watchTimeoutSeconds)),
-  restartBackoff: options.restartBackoff ?? defaultWatchTimings.restartBackoff,
-  probeIntervalMs: options.probeIntervalMs ?? defaultWatchTimings.probeIntervalMs
-})
 
 const listOnce = (cluster: Cluster, cache: ConfigMapCache) => {
   const core = cluster.kubeConfig.makeApiClient(CoreV1Api)

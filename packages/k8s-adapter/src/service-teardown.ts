@@ -3,19 +3,18 @@ import { isJsonObject, managedByLabel, podUsername, ServiceGateway, serviceOwner
 import { Effect, Layer } from "effect"
 import { attemptRequest, describeApiError, requestContext } from "./api-errors.ts"
 import type { Cluster } from "./cluster.ts"
-import { defaultWatchTimings, FirstSyncFailed, watchCollection, type WatchTimings } from "./watcher.ts"
+import { FirstSyncFailed, watchCollection, type WatchOptions, watchTimingsOf } from "./watcher.ts"
 
 /** The label KubeSpawner puts on every single-user pod. */
 export const singleUserPodSelector = "component=singleuser-server"
 
 /** Options of the teardown of services. */
-export interface ServiceTeardownOptions {
+export interface ServiceTeardownOptions extends WatchOptions {
   /**
    * At start-up, a reference ConfigMap younger than this is left alone even when its user has no
    * pod: the hub's `pre_spawn_hook` deploys services before the pod exists. Default 5 minutes.
    */
   readonly startupGraceMs?: number
-  readonly timings?: WatchTimings
 }
 
 const podName = (pod: unknown): string => {
@@ -70,7 +69,7 @@ export const ServiceTeardown = (cluster: Cluster, options: ServiceTeardownOption
             pods.delete(podName(pod))
             if (user !== undefined && !hasPod(user)) teardown(user, "their last server pod was deleted")
           }
-        }, report, options.timings ?? defaultWatchTimings),
+        }, report, watchTimingsOf(options)),
         catch: (error) => {
           const failed = error instanceof FirstSyncFailed ? error : new FirstSyncFailed(error, "list")
           return describeApiError(failed.error, requestContext(cluster, failed.verb, "pods"))

@@ -60,6 +60,27 @@ export const defaultWatchTimings: WatchTimings = {
   probeIntervalMs: 500
 }
 
+/** A watch's timings as options take them: each left out is the default. */
+export interface WatchOptions {
+  /** Backoff between restarts of a failed watch (default 1 s doubling to 30 s). */
+  readonly restartBackoff?: { readonly initialMs: number; readonly maxMs: number } | undefined
+  /** A watch's response headers must arrive within this (default 5 s). */
+  readonly watchHeaderTimeoutMs?: number | undefined
+  /** The API server is asked to end each watch after this (default 60 s); it is resumed at once. */
+  readonly watchTimeoutSeconds?: number | undefined
+  /** Between tries while the API server gives no answer (default 0.5 s). */
+  readonly probeIntervalMs?: number | undefined
+}
+
+/** The watch's timings: the defaults, with what the options set. */
+export const watchTimingsOf = (options: WatchOptions): WatchTimings => ({
+  headerTimeoutMs: options.watchHeaderTimeoutMs ?? defaultWatchTimings.headerTimeoutMs,
+  // The API takes whole seconds.
+  watchTimeoutSeconds: Math.max(1, Math.round(options.watchTimeoutSeconds ?? defaultWatchTimings.watchTimeoutSeconds)),
+  restartBackoff: options.restartBackoff ?? defaultWatchTimings.restartBackoff,
+  probeIntervalMs: options.probeIntervalMs ?? defaultWatchTimings.probeIntervalMs
+})
+
 const noRestarts = (): Record<RestartCause, number> => ({ ended: 0, dropped: 0, silent: 0, "timed-out": 0, unreachable: 0, failed: 0, gone: 0 })
 
 /** How a list ended, in the terms of a watch's ending. */

@@ -4,7 +4,7 @@ import { ConfigSource, loadConfiguration, resolveSpawn, sourceStatus } from "@js
 import { Effect, Exit, Layer, Option, Scope } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { type Cluster, ClusterConfigSource, loadCluster } from "../src/index.ts"
-import { configMap, eventually, namespace, startFake, withLogs } from "./helpers.ts"
+import { configMap, eventually, namespace, startFakeCluster, stopFakeCluster, withLogs } from "./helpers.ts"
 
 let fake: FakeApiServer
 let cluster: Cluster
@@ -12,14 +12,10 @@ let reports: Array<string>
 let scope: Scope.Closeable
 
 beforeEach(async () => {
-  ({ fake, cluster } = await startFake())
+  ({ fake, cluster, scope } = await startFakeCluster())
   reports = []
-  scope = await Effect.runPromise(Scope.make())
 })
-afterEach(async () => {
-  await Effect.runPromise(Scope.close(scope, Exit.void))
-  await fake.stop()
-})
+afterEach(() => stopFakeCluster({ fake, cluster, scope }))
 
 /** Builds the watching source in the test's scope and returns a runner for effects that need it. */
 const source = async (watch = true) => {

@@ -1,6 +1,6 @@
 import { FakeApiServer } from "@jsp/kube-fake"
-import { Layer, Logger, Result } from "effect"
-import { type Cluster, loadCluster } from "../src/index.ts"
+import { Effect, Exit, Layer, Logger, Result, Scope } from "effect"
+import { type Cluster, loadCluster, type WatchOptions } from "../src/index.ts"
 
 export const namespace = "odh"
 export const token = "sekret"
@@ -11,6 +11,33 @@ export const startFake = async (): Promise<{ fake: FakeApiServer; cluster: Clust
   const cluster = loadCluster({ server: fake.url, token, namespace, requestTimeoutSeconds: 2 })
   if (Result.isFailure(cluster)) throw new Error(cluster.failure.message)
   return { fake, cluster: cluster.success }
+}
+
+/** A fake API server, a cluster pointing at it, and a scope for what a test builds. */
+export interface FakeCluster {
+  readonly fake: FakeApiServer
+  readonly cluster: Cluster
+  readonly scope: Scope.Closeable
+}
+
+/** Starts a fake API server with a scope of its own (see `stopFakeCluster`). */
+export const startFakeCluster = async (): Promise<FakeCluster> => ({ ...await startFake(), scope: await Effect.runPromise(Scope.make()) })
+
+/** Closes the scope (what was built in it stops), then the fake API server. */
+export const stopFakeCluster = async ({ fake, scope }: FakeCluster): Promise<void> => {
+  await Effect.runPromise(Scope.close(scope, Exit.void))
+  await fake.stop()
+}
+
+/**
+ * Watch timings for tests: a fraction of the defaults, so that a fault's outcome arrives in
+ * tenths of a second; the bounds tests wait with stay the real ones.
+ */
+export const fastWatch: WatchOptions = {
+  watchHeaderTimeoutMs: 300,
+  watchTimeoutSeconds: 5,
+  probeIntervalMs: 100,
+  restartBackoff: { initialMs: 50, maxMs: 400 }
 }
 
 /** A ConfigMap manifest holding a configuration document. */

@@ -1,21 +1,17 @@
 import { configMaps, customResource, type FakeApiServer, pods } from "@jsp/kube-fake"
 import { ServiceGateway } from "@jsp/core"
-import { Effect, Exit, Layer, Scope } from "effect"
+import { Effect, Layer, type Scope } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { type Cluster, ClusterServiceGateway, ServiceTeardown, type ServiceTeardownOptions } from "../src/index.ts"
-import { eventually, namespace, startFake } from "./helpers.ts"
+import { eventually, fastWatch, namespace, startFakeCluster, stopFakeCluster } from "./helpers.ts"
 
 let fake: FakeApiServer
 let cluster: Cluster
 let scope: Scope.Closeable
 beforeEach(async () => {
-  ({ fake, cluster } = await startFake())
-  scope = await Effect.runPromise(Scope.make())
+  ({ fake, cluster, scope } = await startFakeCluster())
 })
-afterEach(async () => {
-  await Effect.runPromise(Scope.close(scope, Exit.void))
-  await fake.stop()
-})
+afterEach(() => stopFakeCluster({ fake, cluster, scope }))
 
 const sparkType = customResource("radanalytics.io", "v1", "SparkCluster", "sparkclusters")
 const gateway = () => ClusterServiceGateway(cluster)
@@ -40,7 +36,7 @@ const owns = (user: string) => fake.store.get(configMaps, namespace, `singleuser
 const spark = (user: string) => fake.store.get(sparkType, namespace, `spark-${user}`) !== undefined
 
 const start = (options: ServiceTeardownOptions = {}) =>
-  Effect.runPromise(Layer.buildWithScope(ServiceTeardown(cluster, { timings: { headerTimeoutMs: 300, watchTimeoutSeconds: 5, probeIntervalMs: 100, restartBackoff: { initialMs: 50, maxMs: 400 } }, ...options }).pipe(Layer.provide(gateway())), scope))
+  Effect.runPromise(Layer.buildWithScope(ServiceTeardown(cluster, { ...fastWatch, ...options }).pipe(Layer.provide(gateway())), scope))
 
 describe("ServiceTeardown", () => {
   it("tears a user's services down when their last server pod is deleted, not before", async () => {

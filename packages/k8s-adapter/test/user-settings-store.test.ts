@@ -4,24 +4,20 @@ import { Effect, Exit, Layer, Option, Scope } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { parse } from "yaml"
 import { type Cluster, ClusterConfigSource, ClusterUserSettingsStore } from "../src/index.ts"
-import { configMap, namespace, startFake } from "./helpers.ts"
+import { configMap, namespace, startFakeCluster, stopFakeCluster } from "./helpers.ts"
 
 let fake: FakeApiServer
 let cluster: Cluster
 let scope: Scope.Closeable
 
 beforeEach(async () => {
-  ({ fake, cluster } = await startFake())
-  scope = await Effect.runPromise(Scope.make())
+  ({ fake, cluster, scope } = await startFakeCluster())
   fake.put(configMaps, namespace, configMap("jupyter-singleuser-profiles", [
     "sizes: [{ name: Small, resources: { limits: { cpu: '1' } } }, { name: Large, resources: { limits: { cpu: '8' } } }]",
     "ui: { gpuConfig: { enabled: true, type: dropdown, gpuDropdown: { end: 2 } } }"
   ].join("\n")))
 })
-afterEach(async () => {
-  await Effect.runPromise(Scope.close(scope, Exit.void))
-  await fake.stop()
-})
+afterEach(() => stopFakeCluster({ fake, cluster, scope }))
 
 const services = async () => {
   const layer = Layer.merge(ClusterConfigSource(cluster, { watch: false }), ClusterUserSettingsStore(cluster))

@@ -8,17 +8,12 @@ import { type ConfigSource, loadConfiguration, readiness, sourceStatus } from "@
 import { Effect, Exit, Layer, Scope } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { type Cluster, ClusterConfigSource, type ClusterSourceOptions } from "../src/index.ts"
-import { configMap, eventually, namespace, startFake, token, withLogs } from "./helpers.ts"
+import { configMap, eventually, fastWatch, namespace, startFakeCluster, stopFakeCluster, token, withLogs } from "./helpers.ts"
 
 // The issue's bounds are the waiting limits; the timings are shortened so that each test takes
 // a fraction of them. Times are only ever bounded from above: two suites may share the machine.
 
-const timings: ClusterSourceOptions = {
-  watchHeaderTimeoutMs: 300,
-  watchTimeoutSeconds: 5,
-  probeIntervalMs: 100,
-  restartBackoff: { initialMs: 50, maxMs: 400 }
-}
+const timings: ClusterSourceOptions = fastWatch
 
 let fake: FakeApiServer
 let cluster: Cluster
@@ -26,14 +21,10 @@ let reports: Array<string>
 let scope: Scope.Closeable
 
 beforeEach(async () => {
-  ({ fake, cluster } = await startFake())
+  ({ fake, cluster, scope } = await startFakeCluster())
   reports = []
-  scope = await Effect.runPromise(Scope.make())
 })
-afterEach(async () => {
-  await Effect.runPromise(Scope.close(scope, Exit.void))
-  await fake.stop()
-})
+afterEach(() => stopFakeCluster({ fake, cluster, scope }))
 
 const main = "jupyter-singleuser-profiles"
 const edit = (name: string) => fake.put(configMaps, namespace, configMap(main, `profiles: [{ name: ${name} }]`))

@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { parseAllDocuments } from "yaml"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { fastWatch } from "../../k8s-adapter/test/helpers.ts"
 import { call, examplePod, examples, reviewOf, startTestServer, type TestServer, tlsFixture } from "./fixture.ts"
 
 const namespace = "odh"
@@ -23,9 +24,8 @@ beforeAll(async () => {
   }
   const cluster = loadCluster({ server: fake.url, token, namespace, requestTimeoutSeconds: 2 })
   if (Result.isFailure(cluster)) throw new Error(cluster.failure.message)
-  const timings = { watchHeaderTimeoutMs: 300, watchTimeoutSeconds: 5, probeIntervalMs: 100, restartBackoff: { initialMs: 50, maxMs: 400 } }
   const layer = Layer.mergeAll(
-    ClusterConfigSource(cluster.success, { watch: true, ...timings }),
+    ClusterConfigSource(cluster.success, { watch: true, ...fastWatch }),
     ClusterUserSettingsStore(cluster.success),
     ClusterImageCatalog(cluster.success),
     ClusterServiceGateway(cluster.success)

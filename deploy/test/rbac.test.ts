@@ -18,6 +18,7 @@ import { configMaps, customResource, defaultResourceTypes, FakeApiServer, type R
 import { Effect, Exit, Layer, Option, Result, Scope } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { parse } from "yaml"
+import { eventually } from "../../packages/k8s-adapter/test/helpers.ts"
 import { listAt, type Manifest, readManifests, root, stringsAt } from "./manifests.ts"
 
 const namespace = "jupyterhub"
@@ -59,14 +60,6 @@ afterEach(async () => {
   await fake.stop()
 })
 
-const eventually = async (check: () => boolean, ms = 5_000): Promise<void> => {
-  const end = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > end) throw new Error("condition not reached in time")
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
-
 describe("the Role of deploy/base", () => {
   it("grants exactly the requests jsp serve's cluster adapters make", async () => {
     loadExamples(fake)
@@ -101,7 +94,7 @@ describe("the Role of deploy/base", () => {
     expect(fake.store.list(airflowClusters, namespace, []).length).toBe(1)
     await run(servicesDown("alice"))
     expect(fake.store.get(configMaps, namespace, "singleuser-service-ref-alice")).toBeUndefined()
-    await eventually(() => fake.requests.filter((r) => r.verb === "watch").map((r) => r.resource).includes("pods"))
+    await eventually(() => fake.requests.filter((r) => r.verb === "watch").map((r) => r.resource).includes("pods"), 5_000)
 
     const made = fake.requests.filter((r) => r.verb !== "discovery")
     // Every request named a kind the double serves (an unknown path would have no resource).

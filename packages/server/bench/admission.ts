@@ -1,6 +1,7 @@
 // `pnpm bench`, the webhook: admission requests per second and p50/p99 latency over HTTPS with
 // keep-alive on loopback, `jsp serve` (a real process, the bundle, the example configuration)
-// beside a bare node:https server answering the same bytes (the ceiling, ceiling-server.ts).
+// beside a bare node:https server answering the same bytes (the ceiling, ceiling-server.ts) and
+// one that also parses the review and writes the answer (the floor of any webhook).
 // The load runs here, in a process of its own: autocannon at full speed (closed loop, every
 // answer checked byte for byte), then paced-load.ts at a fixed 500 requests/s (open loop).
 // Targets (issue 9): ≥ 60% of the ceiling's throughput; p99 ≤ 5 ms at 500 requests/s.
@@ -90,10 +91,14 @@ try {
   if (answer.status !== 200 || !patched) throw new Error(`jsp did not patch the example pod: ${answer.status} ${answer.text}`)
   const bodyFile = join(dir, "answer.json")
   writeFileSync(bodyFile, answer.text)
-  const ceiling = await startListening([process.execPath, fileURLToPath(new URL("ceiling-server.ts", import.meta.url)), tls.cert, tls.key, bodyFile], join(dir, "ceiling.log"))
+  const reference = (mode: "fixed" | "parse") =>
+    startListening([process.execPath, fileURLToPath(new URL("ceiling-server.ts", import.meta.url)), tls.cert, tls.key, bodyFile, mode], join(dir, `${mode}.log`))
+  const ceiling = await reference("fixed")
   servers.push(ceiling)
+  const floor = await reference("parse")
+  servers.push(floor)
 
-  const runs = [{ name: "jsp serve", server: jsp }, { name: "bare node:https", server: ceiling }]
+  const runs = [{ name: "jsp serve", server: jsp }, { name: "bare node:https", server: ceiling }, { name: "+ parse review", server: floor }]
   const loadBefore = loadavg()[0] ?? 0
   for (const run of runs) await fullSpeed(run.server, body, answer.text, 2) // warm up: JIT, TLS sessions
   // Two rounds, in turn and in alternating order, so that a busy moment of the machine hits both alike.
@@ -110,16 +115,18 @@ try {
     p99: Math.max(...figures.map((f) => f.p99)),
     cpuMicros: figures.reduce((sum, f) => sum + f.cpuMicros, 0) / figures.length
   })
-  const [jspMax, ceilingMax] = runs.map((r) => combine(max.get(r.name) ?? []))
-  const [jspPaced, ceilingPaced] = runs.map((r) => combine(paced.get(r.name) ?? []))
-  if (jspMax === undefined || ceilingMax === undefined || jspPaced === undefined || ceilingPaced === undefined) throw new Error("missing results")
+  const [jspMax, ceilingMax, floorMax] = runs.map((r) => combine(max.get(r.name) ?? []))
+  const [jspPaced, ceilingPaced, floorPaced] = runs.map((r) => combine(paced.get(r.name) ?? []))
+  if (jspMax === undefined || ceilingMax === undefined || floorMax === undefined || jspPaced === undefined || ceilingPaced === undefined || floorPaced === undefined) {
+    throw new Error("missing results")
+  }
 
   console.log(`webhook over HTTPS keep-alive on loopback: ${connections} connections, ${Buffer.byteLength(body)}-byte AdmissionReview in, ` +
     `${answer.text.length}-byte answer out; ${seconds} s per server and load; load average ${loadBefore.toFixed(1)} before, ${(loadavg()[0] ?? 0).toFixed(1)} after (2 cores: above ~2, other work shared them)`)
   console.log(`${"server".padEnd(16)} ${"max req/s".padStart(10)} ${"p50".padStart(8)} ${"p99".padStart(8)} ${"CPU/req".padStart(8)}   ${`at ${fixedRate}/s: p50`.padStart(16)} ${"p99".padStart(8)} ${"CPU/req".padStart(8)}`)
   const ms = (value: number) => `${value.toFixed(2)} ms`.padStart(8)
   const us = (value: number) => `${value.toFixed(0)} µs`.padStart(8)
-  for (const [name, m, p] of [["jsp serve", jspMax, jspPaced], ["bare node:https", ceilingMax, ceilingPaced]] as const) {
+  for (const [name, m, p] of [["jsp serve", jspMax, jspPaced], ["bare node:https", ceilingMax, ceilingPaced], ["+ parse review", floorMax, floorPaced]] as const) {
     console.log(`${name.padEnd(16)} ${m.perSecond.toFixed(0).padStart(10)} ${ms(m.p50)} ${ms(m.p99)} ${us(m.cpuMicros)}   ${ms(p.p50).padStart(16)} ${ms(p.p99)} ${us(p.cpuMicros)}`)
   }
   const share = jspMax.perSecond / ceilingMax.perSecond
@@ -127,6 +134,10 @@ try {
   const cpuShare = ceilingMax.cpuMicros / jspMax.cpuMicros
   console.log(`jsp throughput ≥ ${targets.throughputShare * 100}% of the ceiling: ${(share * 100).toFixed(0)}% ` +
     `(by CPU per answer ${(cpuShare * 100).toFixed(0)}%) — ${share >= targets.throughputShare ? "met" : "MISSED"}`)
+  // The least any webhook does that reads the review it is sent (parse it, write the answer):
+  // how much of the ceiling is left for the decision itself.
+  console.log(`a bare server that parses the review and writes the answer reaches ${(floorMax.perSecond / ceilingMax.perSecond * 100).toFixed(0)}% of the ceiling ` +
+    `(by CPU per answer ${(ceilingMax.cpuMicros / floorMax.cpuMicros * 100).toFixed(0)}%); jsp reaches ${(jspMax.perSecond / floorMax.perSecond * 100).toFixed(0)}% of it`)
   console.log(`jsp p99 ≤ ${targets.p99AtRateMs} ms at ${fixedRate} requests/s: ${jspPaced.p99.toFixed(2)} ms — ${jspPaced.p99 <= targets.p99AtRateMs ? "met" : "MISSED"}`)
 } finally {
   for (const server of servers) await server.stop()

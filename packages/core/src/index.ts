@@ -27,8 +27,7 @@ export {
   noConfigurationWarning,
   parseRawDocument,
   type RawDocument,
-  storedUserSettingsOf,
-  userSettingsOf
+  storedUserSettingsOf
 } from "./sources/config-maps.ts"
 export { defaultStaleBoundMs, type Readiness, readiness } from "./sources/readiness.ts"
 

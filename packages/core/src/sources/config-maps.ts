@@ -2,7 +2,7 @@ import { Result } from "effect"
 import type { InvalidDocument } from "../errors/errors.ts"
 import { isJsonObject, type JsonObject } from "../internal/json.ts"
 import { parseYamlDocuments } from "../decode/yaml.ts"
-import { userSettingsConfigMapName, userSettingsOwner } from "../kube/names.ts"
+import { userSettingsOwner } from "../kube/names.ts"
 import type { StoredUserSettings } from "../ports.ts"
 import { type Warning, warning } from "../errors/warning.ts"
 
@@ -98,17 +98,6 @@ export const configDocumentsOf = (
     else documents.push(document)
   }
   return { documents, warnings }
-}
-
-/** A user's settings document from a set of ConfigMaps, found by the per-user ConfigMap name. */
-export const userSettingsOf = (
-  configMaps: ReadonlyArray<ConfigMapView>,
-  user: string,
-  names: ConfigMapNames = defaultConfigMapNames
-): DocumentText | undefined => {
-  const name = userSettingsConfigMapName(user)
-  const cm = configMaps.findLast((c) => c.name === name)
-  return cm === undefined ? undefined : documentOf(cm, names.userSettingsKey)
 }
 
 /** The first YAML document of a text (a user's settings), not yet decoded. */

@@ -27,15 +27,19 @@ export const readBody = (request: IncomingMessage, limit = maxBodyBytes): Promis
     const chunks: Array<Buffer> = []
     let size = 0
     request.on("data", (chunk: Buffer) => {
+      if (size > limit) return
       size += chunk.length
       if (size > limit) {
+        // The rest is read and dropped rather than the connection reset: the client then sees
+        // the 413 (a reset could reach it first). The server's request timeout bounds how long.
+        chunks.length = 0
         reject(new HttpProblem(413, `request body is over the limit of ${limit} bytes`))
-        request.destroy()
         return
       }
       chunks.push(chunk)
     })
     request.on("end", () => {
+      if (size > limit) return
       try {
         resolve(utf8.decode(chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks)))
       } catch {

@@ -3,6 +3,7 @@ import { MemoryImageCatalog } from "@jsp/core/testing"
 import { Effect, Layer, Option } from "effect"
 import jsonPatch from "fast-json-patch"
 import { writeFileSync } from "node:fs"
+import { request as httpsRequest } from "node:https"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { call, tlsFixture, examplePod, exampleLayers, reviewOf, startTestServer, type TestServer, type TlsFixture } from "./fixture.ts"
@@ -130,6 +131,23 @@ describe("POST /mutate", () => {
     const answer = await call(server, "POST", "/mutate", { body: reviewOf(pod) })
     expect(answer.status).toBe(413)
     expect(JSON.stringify(answer.json)).toMatch(/limit/u)
+  })
+
+  it("refuses a chunked body that grows over 1 MiB with 413, not a reset", async () => {
+    const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = httpsRequest({ host: "127.0.0.1", port: server.port, method: "POST", path: "/mutate", ca: server.ca, servername: "localhost", agent: false, headers: { "content-type": "application/json" } }, (res) => {
+        let text = ""
+        res.on("data", (chunk: Buffer) => { text += chunk.toString("utf8") })
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }))
+      })
+      req.on("error", reject)
+      const chunk = Buffer.alloc(64 * 1024, "x")
+      for (let i = 0; i < 20; i++) req.write(chunk)
+      req.end()
+    })
+    expect(answer.status).toBe(413)
+    expect(answer.text).toMatch(/over the limit of 1048576 bytes/u)
+    expect((await call(server, "GET", "/healthz")).status).toBe(200)
   })
 
   it("logs each admission as one JSON line without the values of env vars", async () => {

@@ -19,7 +19,7 @@ interface Instruction {
 
 /** The flags packages/cli/bin/jsp gives `jsp serve` (its `heap=` assignment). */
 const serveHeapFlags = (): ReadonlyArray<string> =>
-  /^ *if \[ "\$arg" = serve \]; then heap="([^"]*)"/mu.exec(readFileSync(join(root, "packages/cli/bin/jsp"), "utf8"))?.[1]?.split(" ") ?? ["(none found in bin/jsp)"]
+  /^ *heap="([^"]+)"/mu.exec(readFileSync(join(root, "packages/cli/bin/jsp"), "utf8"))?.[1]?.split(" ") ?? ["(none found in bin/jsp)"]
 
 /** The Containerfile's instructions, continuation lines joined, comments dropped. */
 const instructions = (text: string): ReadonlyArray<Instruction> => {

@@ -127,6 +127,7 @@ describe("jsp serve, the process", () => {
       const argv = readFileSync(`/proc/${served.child.pid ?? 0}/cmdline`, "utf8").split("\0")
       expect(argv).toEqual(expect.arrayContaining(["--max-semi-space-size=2", "--heap-growing-percent=25"]))
       expect(argv.indexOf("--max-semi-space-size=2")).toBeLessThan(argv.findIndex((a) => a.endsWith("jsp.mjs")))
+      expect(readFileSync(`/proc/${served.child.pid ?? 0}/environ`, "utf8").split("\0")).toContain("MALLOC_ARENA_MAX=2")
       served.child.kill("SIGTERM")
       expect(await served.exited).toEqual({ code: 0, signal: null })
     } finally {

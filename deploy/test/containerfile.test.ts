@@ -17,6 +17,10 @@ interface Instruction {
   readonly args: string
 }
 
+/** The flags packages/cli/bin/jsp gives `jsp serve` (its `heap=` assignment). */
+const serveHeapFlags = (): ReadonlyArray<string> =>
+  /^ *heap="([^"]+)"/mu.exec(readFileSync(join(root, "packages/cli/bin/jsp"), "utf8"))?.[1]?.split(" ") ?? ["(none found in bin/jsp)"]
+
 /** The Containerfile's instructions, continuation lines joined, comments dropped. */
 const instructions = (text: string): ReadonlyArray<Instruction> => {
   const result: Array<Instruction> = []
@@ -84,8 +88,12 @@ describe("Containerfile", () => {
   })
 
   it("runs Node itself on the bundle the build stage makes; the bundle needs no node_modules", () => {
-    const [node, script, ...rest] = execForm(only("ENTRYPOINT"))
+    const [node, ...args] = execForm(only("ENTRYPOINT"))
     expect(node).toBe("/usr/local/bin/node")
+    // The heap flags of `jsp serve`, as the launcher gives them.
+    const heapFlags = args.filter((a) => a.startsWith("--"))
+    expect(heapFlags).toEqual(serveHeapFlags())
+    const [script, ...rest] = args.filter((a) => !a.startsWith("--"))
     expect(rest).toEqual([])
     // The runtime stage takes the bundle's folder from the build stage, whose workdir is /src.
     expect(only("WORKDIR").args).toBe("/src")

@@ -1,6 +1,7 @@
 import { Effect, FileSystem, Logger, Option, References } from "effect"
 import { Command, Flag } from "effect/cli"
 import { CliFailure, ExitCode } from "./failure.ts"
+import { compactAfterLoads, heapCompactor } from "./heap-compaction.ts"
 import { LogLevelFlag } from "./logger.ts"
 import { reportErrors } from "./report.ts"
 import { serveLayer } from "./serve-layers.ts"
@@ -51,6 +52,9 @@ export const serve = Command.make("serve", {
   const server = yield* Effect.promise(() => import("@jsp/server"))
   const level = Option.getOrElse(Option.flatten(yield* Effect.serviceOption(LogLevelFlag)), () => "Info" as const)
   yield* Effect.scoped(Effect.gen(function*() {
+    // The heap a configuration's reading grew goes back once it is in force: first before listening (heap-compaction.ts).
+    const compact = heapCompactor()
+    if (compact !== undefined) yield* compactAfterLoads(compact)
     yield* server.startServer({
       host: flags.host,
       port: flags.port,

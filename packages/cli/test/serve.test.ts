@@ -120,6 +120,21 @@ describe("jsp serve, the process", () => {
     }
   }, 60_000)
 
+  it("runs Node with the heap flags of a long-lived server (bin/jsp), which a short command does without", async () => {
+    const marker = `jsp-serve-${randomUUID()}`
+    const served = await startServe(marker)
+    try {
+      const argv = readFileSync(`/proc/${served.child.pid ?? 0}/cmdline`, "utf8").split("\0")
+      expect(argv).toEqual(expect.arrayContaining(["--max-semi-space-size=2", "--heap-growing-percent=25"]))
+      expect(argv.indexOf("--max-semi-space-size=2")).toBeLessThan(argv.findIndex((a) => a.endsWith("jsp.mjs")))
+      expect(readFileSync(`/proc/${served.child.pid ?? 0}/environ`, "utf8").split("\0")).toContain("MALLOC_ARENA_MAX=2")
+      served.child.kill("SIGTERM")
+      expect(await served.exited).toEqual({ code: 0, signal: null })
+    } finally {
+      expect(cleanUp(marker)).toEqual([])
+    }
+  })
+
   it("exits 0 on SIGINT", async () => {
     const marker = `jsp-serve-${randomUUID()}`
     const served = await startServe(marker)

@@ -1,8 +1,8 @@
-// `pnpm bench`, memory: resident memory of `jsp serve` (a real process, the bundle) with the
-// 2,000-profile configuration loaded, then after a full-speed run of admissions for its users;
-// as started, and with NODE_OPTIONS=--max-semi-space-size=1 (a smaller young generation: the
-// YAML parse's garbage then never fills a large one). Target (issue 9): ≤ 160 MiB (the original
-// Python process holds the same configuration in ~105 MiB).
+// `pnpm bench`, memory: resident memory of `jsp serve` (a real process, the bundle, with the heap
+// flags bin/jsp gives it) with the 2,000-profile configuration loaded, then after a full-speed run
+// of admissions for its users; as started, and with NODE_OPTIONS=--max-semi-space-size=1 (an even
+// smaller young generation). Target (issue 9): ≤ 160 MiB (the original Python process holds the
+// same configuration in ~105 MiB). docs/decisions.md, "Memory of jsp serve", says where it goes.
 //   node packages/server/bench/memory.ts [seconds of load]
 import autocannon from "autocannon"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"

@@ -1,0 +1,61 @@
+import { type DocumentStatus, loadConfiguration, sourceStatus } from "@jsp/core"
+import { Duration, Effect, Schedule } from "effect"
+import { setFlagsFromString } from "node:v8"
+import { runInNewContext } from "node:vm"
+
+/**
+ * A full, memory-reducing collection of V8's heap, or undefined where V8 offers none.
+ *
+ * Reading a large configuration (yaml's syntax tree and document nodes for a 2 MB document) grows
+ * the heap to ~250 MiB for ~20 MiB that stays alive, and V8 keeps those pages resident: nothing
+ * it does by itself collects them in a server that then only answers requests (docs/decisions.md,
+ * "Memory of jsp serve"). A "last-resort" collection compacts the heap, shrinks the young
+ * generation and gives the pages back. `--expose-gc` set now exposes `gc` only to contexts made
+ * afterwards: a context of its own hands it over, so the program's global object never has it.
+ */
+export const heapCompactor = (): (() => void) | undefined => {
+  setFlagsFromString("--expose-gc")
+  const gc: unknown = runInNewContext("typeof gc === 'function' ? gc : undefined")
+  if (typeof gc !== "function") return undefined
+  return () => {
+    gc({ type: "major", execution: "sync", flavor: "last-resort" })
+  }
+}
+
+/** What a look at the source saw: each document's version, so that a reload shows as a change. */
+const versionsOf = (documents: ReadonlyArray<DocumentStatus>): string =>
+  documents.map((d) => `${d.source}\u0000${d.version ?? ""}\u0000${d.inForce ?? ""}\u0000${d.rejected?.length ?? 0}`).join("\u0001")
+
+/** When to compact: how often the source is looked at, and the least time between two compactions. */
+export interface CompactionTimings {
+  readonly everyMs?: number
+  readonly minIntervalMs?: number
+}
+
+/**
+ * Compacts the heap now, once the configuration in force is combined (the combination and its
+ * index are the rest of a load's garbage), so that a server starts small; then, in a fiber of the
+ * scope, each time the configuration in force is new and has settled: synced, the same documents
+ * at two looks in a row (a burst of edits compacts once, after it). At most once per
+ * `minIntervalMs` (default 30 s) after start-up, since a compaction stops every request for
+ * 100-250 ms. A configuration that fails to load is not waited for: the last good one serves.
+ */
+export const compactAfterLoads = Effect.fnUntraced(function*(compact: () => void, timings: CompactionTimings = {}) {
+  const minIntervalMs = timings.minIntervalMs ?? 30_000
+  let previous: string | undefined
+  let compacted: string | undefined
+  let lastAt = Number.NEGATIVE_INFINITY
+  const look = (first: boolean) => Effect.gen(function*() {
+    const status = yield* sourceStatus()
+    const versions = versionsOf(status.documents)
+    const settled = status.synced && (first || versions === previous)
+    previous = versions
+    if (!settled || versions === compacted || Date.now() - lastAt < minIntervalMs) return
+    yield* Effect.ignore(loadConfiguration())
+    compact()
+    compacted = versions
+    lastAt = first ? Number.NEGATIVE_INFINITY : Date.now()
+  })
+  yield* look(true)
+  yield* Effect.forkScoped(Effect.repeat(look(false), Schedule.spaced(Duration.millis(timings.everyMs ?? 1_000))))
+})

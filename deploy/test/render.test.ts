@@ -143,7 +143,7 @@ const checkCommon = (objects: ReadonlyArray<Manifest>, namespace: string): strin
   })
   expect(at(container, "resources")).toMatchObject({
     requests: { cpu: expect.any(String), memory: expect.any(String) },
-    limits: { cpu: expect.any(String), memory: "256Mi" }
+    limits: { cpu: expect.any(String), memory: "512Mi" }
   })
 
   // The account the pods run as is the one the Role is bound to, with the rules role.yaml holds.

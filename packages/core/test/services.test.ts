@@ -49,6 +49,21 @@ describe("planning a service (SPEC 7)", () => {
     expect(names).toEqual([expect.stringMatching(/^shared-ada-lovelace---[0-9a-f]{8}$/u), expect.stringMatching(/^spark-unnamed-ada-lovelace---[0-9a-f]{8}$/u)])
   })
 
+  it("a list or mapping from configuration written out whole is its JSON; scalars and their fields as they are", () => {
+    templates["values"] = {
+      t: "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: values }\ndata:\n  whole: \"{{ limits }}\"\n  list: \"{{ zones }}\"\n  field: \"{{ limits.cpu }}\"\n  each: \"{% for z in zones %}[{{ z }}]{% endfor %}\"\n  none: \"{{ nothing }}\"\n  count: \"{{ zones | size }}\"\n"
+    }
+    const planned = plan({ resources: [{ name: "values", path: "t" }], configuration: { limits: { cpu: "2", memory: "4Gi" }, zones: ["a", "b"], nothing: null } })
+    expect(Result.isSuccess(planned) && planned.success[0]?.object["data"]).toEqual({
+      whole: "{\"cpu\":\"2\",\"memory\":\"4Gi\"}",
+      list: "[\"a\",\"b\"]",
+      field: "2",
+      each: "[a][b]",
+      none: "",
+      count: "2"
+    })
+  })
+
   it("every failure names the service, the template and the cause", () => {
     templates["bad"] = {
       unquoted: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ user }}\n",

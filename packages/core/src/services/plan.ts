@@ -40,7 +40,19 @@ const noFiles = {
   readFileSync: () => { throw new Error("templates may not include files") },
   resolve: (_dir: string, file: string) => file
 }
-const liquid = new Liquid({ strictVariables: true, strictFilters: true, ownPropertyOnly: true, cache: true, fs: noFiles, relativeReference: false })
+// An object or list from `configuration` written out whole (`{{ resources }}`) is its JSON, not
+// Liquid's "[object Object]". Liquid's own values (its null, empty and range drops) are left to it.
+const objectsAsJson = (value: unknown): unknown =>
+  Array.isArray(value) || (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype) ? JSON.stringify(value) : value
+const liquid = new Liquid({
+  strictVariables: true,
+  strictFilters: true,
+  ownPropertyOnly: true,
+  cache: true,
+  fs: noFiles,
+  relativeReference: false,
+  outputEscape: objectsAsJson
+})
 
 // A template written for the original (rendered as text, then parsed) may have `key: {{ x }}`: as
 // YAML that is a flow mapping, not a value, and it fails to parse. Say how to fix it.

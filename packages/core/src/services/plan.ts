@@ -1,5 +1,5 @@
 import { Result } from "effect"
-import { Liquid } from "liquidjs"
+import { Liquid, toValue } from "liquidjs"
 import type { Service } from "../config/service.ts"
 import { parseYamlDocuments } from "../decode/yaml.ts"
 import { isJsonArray, isJsonObject, type Json, type JsonObject } from "../internal/json.ts"
@@ -41,9 +41,13 @@ const noFiles = {
   resolve: (_dir: string, file: string) => file
 }
 // An object or list from `configuration` written out whole (`{{ resources }}`) is its JSON, not
-// Liquid's "[object Object]". Liquid's own values (its null, empty and range drops) are left to it.
-const objectsAsJson = (value: unknown): unknown =>
-  Array.isArray(value) || (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype) ? JSON.stringify(value) : value
+// Liquid's "[object Object]"; anything else is text as Liquid writes it (its drops by their value,
+// nil as nothing).
+const objectsAsJson = (output: unknown): string => {
+  const value: unknown = toValue(output)
+  if (Array.isArray(value) || (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype)) return JSON.stringify(value)
+  return value === null || value === undefined ? "" : String(value)
+}
 const liquid = new Liquid({
   strictVariables: true,
   strictFilters: true,

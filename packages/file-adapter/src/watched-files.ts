@@ -165,6 +165,13 @@ export class WatchedFiles {
 
   private read(file: string, version: string, signature: string | undefined, text: string | InvalidDocument, notes: Array<Note>): void {
     const previous = this.states.get(file)
+    // Emptied a moment ago (its modification not settled): perhaps truncated by a write in place
+    // that has not written yet. It counts once a later look still finds it empty after that time;
+    // until then what was in force stays, and it is read again at the next poll.
+    if (signature === undefined && typeof text === "string" && text.trim() === "" && previous?.text !== undefined && previous.text.trim() !== "") {
+      this.states.set(file, { ...previous, signature: undefined })
+      return
+    }
     const same = typeof text === "string" && previous?.latest !== undefined && previous.text === text
     if (same && previous.unreadable === undefined && previous.version === version) {
       // Read again only to be sure (a recent modification time): nothing changed.

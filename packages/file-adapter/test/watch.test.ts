@@ -119,6 +119,22 @@ describe("the watching file source (jsp serve --config)", () => {
     yield* eventually("edit seen", profileNames(source), sameNames(["a2"]))
   }))
 
+  it.live("a file emptied a moment ago (a write in place, truncated first) keeps what it held; emptied for good, its documents go", () => Effect.gen(function*() {
+    const root = directory({ "a.yaml": "profiles: [{ name: a1 }]\n", "b.yaml": "profiles: [{ name: b }]\n" })
+    const a = join(root, "a.yaml")
+    const source = yield* build(watching({ paths: [root] }))
+    writeFileSync(a, "")
+    yield* afterPolls
+    assert.deepStrictEqual(yield* profileNames(source), ["a1", "b"])
+    writeFileSync(a, "profiles: [{ name: a2 }]\n")
+    yield* eventually("the written version", profileNames(source), sameNames(["a2", "b"]))
+    // Empty since long enough that no write can be under way.
+    writeFileSync(a, "\n")
+    const past = new Date(Date.now() - 10_000)
+    utimesSync(a, past, past)
+    yield* eventually("the emptied file", profileNames(source), sameNames(["b"]))
+  }))
+
   it.live("a file added to a directory counts, a removed one no longer does; users' settings stay the same object", () => Effect.gen(function*() {
     const root = directory({
       "a.yaml": "profiles: [{ name: a }]\n",

@@ -14,6 +14,9 @@ export default defineConfig({
   test: {
     // The CLI tests start real `jsp` processes; two cores on the CI machines.
     testTimeout: 30_000,
+    // Two files at a time on the two cores (vitest's default leaves one core to itself): many
+    // tests mostly wait — on processes, servers, timers — so the suite takes ~40% less time.
+    maxWorkers: 2,
     // CI reads the counts from the JSON report to print its closing line.
     reporters: ci ? ["default", "json"] : ["default"],
     ...(ci ? { outputFile: { json: ".vitest-results.json" } } : {}),

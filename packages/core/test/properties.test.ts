@@ -177,7 +177,7 @@ describe("properties", () => {
 })
 
 describe("selection index", () => {
-  it("selects exactly the profiles that match, in document order", () => {
+  it("selects exactly the profiles that match, in document order, across documents", () => {
     const profile = fc.record({
       name: fc.constantFrom("p1", "p2", "p3"),
       users: fc.array(fc.constantFrom("u1", "u2", "*", "u3"), { maxLength: 3 }),
@@ -189,9 +189,19 @@ describe("selection index", () => {
       groups: fc.array(fc.constantFrom("g1", "g2", "g3"), { maxLength: 2 }),
       image: fc.constantFrom("img:1", "img:2", "reg:5000/ns/img:1", "other:1")
     })
-    fc.assert(fc.property(fc.array(profile, { maxLength: 12 }), spawn, (profiles, s) => {
-      const configuration = configurationOf({ profiles })
-      expect(selectProfiles(configuration, s)).toEqual(configuration.profiles.filter(({ profile: p }) => profileMatches(p, s)))
+    const documentOf = (profiles: ReadonlyArray<unknown>, i: number) => {
+      const decoded = decodeConfigDocument(`generated-${i}`, profiles.length === 0 && i % 2 === 0 ? {} : { profiles })
+      if (Result.isFailure(decoded)) throw new Error(`generator produced an invalid document: ${decoded.failure.message}`)
+      return decoded.success.value
+    }
+    fc.assert(fc.property(fc.array(fc.array(profile, { maxLength: 6 }), { minLength: 1, maxLength: 3 }), spawn, (documents, s) => {
+      const sourced = documents.map(documentOf)
+      const configuration = combineDocuments(sourced)
+      const expected = configuration.profiles.filter(({ profile: p }) => profileMatches(p, s))
+      expect(selectProfiles(configuration, s)).toEqual(expected)
+      // Combined again with the last document edited, the others' indexes are reused: still exact.
+      const edited = combineDocuments([...sourced.slice(0, -1), documentOf([{ name: "p1" }], sourced.length)])
+      expect(selectProfiles(edited, s)).toEqual(edited.profiles.filter(({ profile: p }) => profileMatches(p, s)))
     }), { numRuns: 500 })
   })
 })

@@ -9,7 +9,6 @@ import type { Warning } from "../errors/warning.ts"
 import type { Contribution } from "../merge/merge.ts"
 import type { MergeCache } from "../merge/merge-cache.ts"
 import type { RawDocument } from "../sources/config-maps.ts"
-import type { SelectionIndex } from "../select/select.ts"
 import type { UserSettings } from "../user-settings/read.ts"
 import { isJsonObject } from "../internal/json.ts"
 import { parseYamlDocuments } from "./yaml.ts"
@@ -27,9 +26,17 @@ export interface NamedProfile {
   readonly profile: Profile
 }
 
+/** One document's profiles, and where they start in the combined `profiles`. */
+export interface DocumentProfiles {
+  readonly start: number
+  readonly profiles: ReadonlyArray<Profile>
+}
+
 /** Every document combined, in source order (SPEC 1). */
 export interface Configuration {
   readonly profiles: ReadonlyArray<NamedProfile>
+  /** The same profiles by document: selection indexes each document once, not each combination. */
+  readonly documentProfiles: ReadonlyArray<DocumentProfiles>
   readonly sizes: ReadonlyArray<Size>
   readonly gpuTypes: ReadonlyArray<GpuType>
   readonly ui: Ui
@@ -42,8 +49,6 @@ export interface Configuration {
  * immutable, so each is filled on first use and dropped with the configuration itself.
  */
 export interface ConfigurationCaches {
-  /** Which profiles can match which user or group (select). */
-  selection?: SelectionIndex
   /** Each combination of profiles merged once (merge). */
   merges?: MergeCache
   /** Each size as a contribution (merge). */
@@ -75,18 +80,27 @@ export const decodeConfigDocument = (source: string, input: unknown): Result.Res
     ({ value, warnings }) => ({ value: { source, document: value }, warnings }))
 
 /** Combines documents in order: lists concatenated, `ui` overridden key by key (SPEC 1). */
-export const combineDocuments = (documents: ReadonlyArray<SourcedDocument>): Configuration => ({
-  profiles: documents.flatMap(({ source, document }) =>
-    (document.profiles ?? []).map((profile, index) => ({
-      name: profile.name ?? `${source}#profiles[${index}]`,
-      source,
-      profile
-    }))),
-  sizes: documents.flatMap(({ document }) => document.sizes ?? []),
-  gpuTypes: documents.flatMap(({ document }) => document.gpuTypes ?? []),
-  ui: documents.reduce<Ui>((ui, { document }) => ({ ...ui, ...document.ui }), {}),
-  caches: emptyCaches()
-})
+export const combineDocuments = (documents: ReadonlyArray<SourcedDocument>): Configuration => {
+  let start = 0
+  const documentProfiles = documents.map(({ document }): DocumentProfiles => {
+    const profiles = document.profiles ?? []
+    start += profiles.length
+    return { start: start - profiles.length, profiles }
+  })
+  return {
+    profiles: documents.flatMap(({ source, document }) =>
+      (document.profiles ?? []).map((profile, index) => ({
+        name: profile.name ?? `${source}#profiles[${index}]`,
+        source,
+        profile
+      }))),
+    documentProfiles,
+    sizes: documents.flatMap(({ document }) => document.sizes ?? []),
+    gpuTypes: documents.flatMap(({ document }) => document.gpuTypes ?? []),
+    ui: documents.reduce<Ui>((ui, { document }) => ({ ...ui, ...document.ui }), {}),
+    caches: emptyCaches()
+  }
+}
 
 /** Decoded documents and what was found on the way: every problem of every document, not just the first. */
 export interface DecodedDocuments {

@@ -15,7 +15,7 @@ export class HttpProblem extends Error {
 // Decoding with `fatal` keeps no state between calls: one decoder serves every request.
 const utf8 = new TextDecoder("utf-8", { fatal: true })
 
-/** The request's body as text; a body over `limit` bytes is refused (413) without reading the rest. */
+/** The request's body as text; a body over `limit` bytes is refused (413) and what comes of it dropped, never held. */
 export const readBody = (request: IncomingMessage, limit = maxBodyBytes): Promise<string> =>
   new Promise((resolve, reject) => {
     const declared = Number(request.headers["content-length"] ?? "0")

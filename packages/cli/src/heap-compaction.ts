@@ -30,31 +30,72 @@ const versionsOf = (documents: ReadonlyArray<DocumentStatus>): string =>
 export interface CompactionTimings {
   readonly everyMs?: number
   readonly minIntervalMs?: number
+  /** How long without a request counts as idle (default 5 s). */
+  readonly idleMs?: number
+  /** How much resident memory may grow past what the last compaction left before an idle server compacts (default 16 MiB). */
+  readonly growthBytes?: number
+}
+
+/** What the server has done, as compaction reads it: requests answered so far, and resident memory now. */
+export interface ServerActivity {
+  readonly answered: () => number
+  readonly residentBytes: () => number
 }
 
 /**
  * Compacts the heap now, once the configuration in force is combined (the combination and its
  * index are the rest of a load's garbage), so that a server starts small; then, in a fiber of the
  * scope, each time the configuration in force is new and has settled: synced, the same documents
- * at two looks in a row (a burst of edits compacts once, after it). At most once per
+ * at two looks in a row (a burst of edits compacts once, after it). With `activity`, also when
+ * the server has gone idle after answering requests and its resident memory has grown by
+ * `growthBytes` since the last compaction: a burst of admissions leaves promoted garbage and grown
+ * malloc pools that V8 would otherwise keep until the next burst. At most once per
  * `minIntervalMs` (default 30 s) after start-up, since a compaction stops every request for
  * 100-250 ms. A configuration that fails to load is not waited for: the last good one serves.
  */
-export const compactAfterLoads = Effect.fnUntraced(function*(compact: () => void, timings: CompactionTimings = {}) {
+export const compactAfterLoads = Effect.fnUntraced(function*(compact: () => void, timings: CompactionTimings = {}, activity?: ServerActivity) {
   const minIntervalMs = timings.minIntervalMs ?? 30_000
+  const idleMs = timings.idleMs ?? 5_000
+  const growthBytes = timings.growthBytes ?? 16 * 1024 * 1024
   let previous: string | undefined
   let compacted: string | undefined
   let lastAt = Number.NEGATIVE_INFINITY
+  let residentAfter = activity?.residentBytes() ?? 0
+  let answered = activity?.answered() ?? 0
+  let answeredAt = Date.now()
+  let busy = false
+  const compactNow = (first: boolean) => {
+    compact()
+    lastAt = first ? Number.NEGATIVE_INFINITY : Date.now()
+    if (activity !== undefined) residentAfter = activity.residentBytes()
+    busy = false
+  }
+  const idle = (now: number): boolean => {
+    if (activity === undefined) return false
+    const count = activity.answered()
+    if (count !== answered) {
+      answered = count
+      answeredAt = now
+      busy = true
+      return false
+    }
+    return busy && now - answeredAt >= idleMs && activity.residentBytes() - residentAfter >= growthBytes
+  }
   const look = (first: boolean) => Effect.gen(function*() {
     const status = yield* sourceStatus()
     const versions = versionsOf(status.documents)
     const settled = status.synced && (first || versions === previous)
     previous = versions
-    if (!settled || versions === compacted || Date.now() - lastAt < minIntervalMs) return
-    yield* Effect.ignore(loadConfiguration())
-    compact()
-    compacted = versions
-    lastAt = first ? Number.NEGATIVE_INFINITY : Date.now()
+    const now = Date.now()
+    const quiet = idle(now)
+    if (now - lastAt < minIntervalMs) return
+    if (settled && versions !== compacted) {
+      yield* Effect.ignore(loadConfiguration())
+      compactNow(first)
+      compacted = versions
+    } else if (quiet) {
+      compactNow(false)
+    }
   })
   yield* look(true)
   yield* Effect.forkScoped(Effect.repeat(look(false), Schedule.spaced(Duration.millis(timings.everyMs ?? 1_000))))

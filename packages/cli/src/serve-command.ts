@@ -52,10 +52,12 @@ export const serve = Command.make("serve", {
   const server = yield* Effect.promise(() => import("@jsp/server"))
   const level = Option.getOrElse(Option.flatten(yield* Effect.serviceOption(LogLevelFlag)), () => "Info" as const)
   yield* Effect.scoped(Effect.gen(function*() {
-    // The heap a configuration's reading grew goes back once it is in force: first before listening (heap-compaction.ts).
+    // The heap a configuration's reading grew goes back once it is in force: first before
+    // listening; later after reloads, and when the server goes idle after a burst (heap-compaction.ts).
     const compact = heapCompactor()
-    if (compact !== undefined) yield* compactAfterLoads(compact)
-    yield* server.startServer({
+    let answered = () => 0
+    if (compact !== undefined) yield* compactAfterLoads(compact, {}, { answered: () => answered(), residentBytes: () => process.memoryUsage.rss() })
+    const running = yield* server.startServer({
       host: flags.host,
       port: flags.port,
       tls: { cert: flags.tlsCert, key: flags.tlsKey },
@@ -65,6 +67,7 @@ export const serve = Command.make("serve", {
         spawn: { gpuMode: Option.getOrUndefined(flags.gpuMode), defaultMountPath: Option.getOrUndefined(flags.mountPath) }
       }
     }).pipe(Effect.mapError((error) => new CliFailure({ text: `cannot serve on ${flags.host}:${flags.port}: ${error.message}`, code: ExitCode.unavailable, cause: error })))
+    answered = running.answered
     // Serves until a signal interrupts; the scope's finalizers then drain the server.
     yield* Effect.onInterrupt(Effect.never, () => Effect.sync(() => { serveState.stoppedBySignal = true }))
   }).pipe(

@@ -67,6 +67,37 @@ describe("heap compaction after configuration loads", () => {
     })).pipe(Effect.provide(changingSource(state)))
   })
 
+  it.live("compacts an idle server that grew after a burst of requests: once, and not while requests come", () => {
+    const state = { synced: true, documents: [{ source: "a", version: "1" }], loads: 0 }
+    const server = { answered: 0, resident: 100 }
+    let compactions = 0
+    const activity = { answered: () => server.answered, residentBytes: () => server.resident }
+    return Effect.scoped(Effect.gen(function*() {
+      yield* compactAfterLoads(() => {
+        compactions++
+        server.resident = 100
+      }, { everyMs: 10, minIntervalMs: 0, idleMs: 60, growthBytes: 50 }, activity)
+      expect(compactions).toBe(1)
+      // Busy and growing: no compaction while requests keep coming.
+      for (let i = 0; i < 12; i++) {
+        server.answered += 10
+        server.resident += 10
+        yield* tick(10)
+      }
+      expect(compactions).toBe(1)
+      // Idle, grown by more than growthBytes: compacted once.
+      yield* tick(150)
+      expect(compactions).toBe(2)
+      yield* tick(150)
+      expect(compactions).toBe(2)
+      // Another burst that grows less than growthBytes: left alone.
+      server.answered += 5
+      server.resident += 20
+      yield* tick(150)
+      expect(compactions).toBe(2)
+    })).pipe(Effect.provide(changingSource(state)))
+  })
+
   it.live("compacts even when the configuration fails to load (the last good one serves)", () => {
     const state = { synced: true, documents: [{ source: "a", version: "1" }], loads: 0, invalid: true }
     let compactions = 0

@@ -40,6 +40,8 @@ export interface RunningServer {
   readonly host: string
   readonly port: number
   readonly metrics: ServerMetrics
+  /** Requests answered so far (every route): how busy it has been, e.g. to tell when it is idle. */
+  readonly answered: () => number
 }
 
 // A body goes out as a Buffer: written with the headers by writev. As a string, Node joins it to
@@ -83,6 +85,7 @@ export const startServer = (options: ServeOptions): Effect.Effect<RunningServer,
       Effect.runSyncWith(context)(Effect.logWithLevel(level)(message).pipe(Effect.annotateLogs(fields)))
     const metrics = makeMetrics()
     const spawn: SpawnOptions = options.webhook.spawn
+    let answered = 0
 
     const now = runNow(context)
 
@@ -191,6 +194,7 @@ export const startServer = (options: ServeOptions): Effect.Effect<RunningServer,
         return problemOf(error)
       }).then((result) => {
         write(response, result)
+        answered++
         const route = matched?.route ?? "unknown"
         metrics.latency.observe({ route }, (performance.now() - started) / 1000)
         if (matched === undefined || !openRoutes.has(matched.route)) {
@@ -240,5 +244,5 @@ export const startServer = (options: ServeOptions): Effect.Effect<RunningServer,
     const address = server.address()
     if (address === null || typeof address === "string") return yield* Effect.die(new Error(`unexpected server address ${String(address)}`))
     yield* Effect.logInfo("listening").pipe(Effect.annotateLogs({ host: address.address, port: address.port }))
-    return { host: address.address, port: address.port, metrics } satisfies RunningServer
+    return { host: address.address, port: address.port, metrics, answered: () => answered } satisfies RunningServer
   })

@@ -150,6 +150,14 @@ describe("POST /mutate", () => {
     expect((await call(server, "GET", "/healthz")).status).toBe(200)
   })
 
+  it("counts every request it answers, whatever the route and status", async () => {
+    const before = server.answered()
+    await call(server, "GET", "/healthz")
+    await call(server, "GET", "/no-such-path")
+    await call(server, "POST", "/mutate", { raw: "not json" })
+    expect(server.answered() - before).toBe(3)
+  })
+
   it("logs each admission as one JSON line without the values of env vars", async () => {
     await call(server, "POST", "/mutate", { body: reviewOf(examplePod(), { uid: "log-me" }) })
     const line = server.logs.find((l) => l["uid"] === "log-me")

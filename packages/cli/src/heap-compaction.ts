@@ -53,7 +53,7 @@ export interface ServerActivity {
  * `minIntervalMs` (default 30 s) after start-up, since a compaction stops every request for
  * 100-250 ms. A configuration that fails to load is not waited for: the last good one serves.
  */
-export const compactAfterLoads = Effect.fnUntraced(function*(compact: () => void, timings: CompactionTimings = {}, activity?: ServerActivity) {
+export const keepHeapCompact = Effect.fnUntraced(function*(compact: () => void, timings: CompactionTimings = {}, activity?: ServerActivity) {
   const minIntervalMs = timings.minIntervalMs ?? 30_000
   const idleMs = timings.idleMs ?? 5_000
   const growthBytes = timings.growthBytes ?? 16 * 1024 * 1024

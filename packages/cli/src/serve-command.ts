@@ -1,7 +1,7 @@
 import { Effect, FileSystem, Logger, Option, References } from "effect"
 import { Command, Flag } from "effect/cli"
 import { CliFailure, ExitCode } from "./failure.ts"
-import { compactAfterLoads, heapCompactor } from "./heap-compaction.ts"
+import { keepHeapCompact, heapCompactor } from "./heap-compaction.ts"
 import { LogLevelFlag } from "./logger.ts"
 import { reportErrors } from "./report.ts"
 import { serveLayer } from "./serve-layers.ts"
@@ -56,7 +56,7 @@ export const serve = Command.make("serve", {
     // listening; later after reloads, and when the server goes idle after a burst (heap-compaction.ts).
     const compact = heapCompactor()
     let answered = () => 0
-    if (compact !== undefined) yield* compactAfterLoads(compact, {}, { answered: () => answered(), residentBytes: () => process.memoryUsage.rss() })
+    if (compact !== undefined) yield* keepHeapCompact(compact, {}, { answered: () => answered(), residentBytes: () => process.memoryUsage.rss() })
     const running = yield* server.startServer({
       host: flags.host,
       port: flags.port,

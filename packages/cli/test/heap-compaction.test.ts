@@ -2,7 +2,7 @@ import { ConfigSource, type DocumentStatus, InvalidConfiguration } from "@jsp/co
 import { MemoryConfigSource } from "@jsp/core/testing"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
-import { compactAfterLoads, heapCompactor } from "../src/heap-compaction.ts"
+import { keepHeapCompact, heapCompactor } from "../src/heap-compaction.ts"
 
 /** A source whose status the test changes, counting the loads of its configuration. */
 const changingSource = (state: { synced: boolean; documents: ReadonlyArray<DocumentStatus>; loads: number; invalid?: boolean }) =>
@@ -32,8 +32,8 @@ describe("heap compaction after configuration loads", () => {
     const state = { synced: true, documents: [{ source: "a", version: "1" }], loads: 0 }
     const at: Array<number> = []
     return Effect.scoped(Effect.gen(function*() {
-      yield* compactAfterLoads(() => at.push(state.loads), { everyMs: 20, minIntervalMs: 0 })
-      // The first compaction happened before compactAfterLoads returned, after a load.
+      yield* keepHeapCompact(() => at.push(state.loads), { everyMs: 20, minIntervalMs: 0 })
+      // The first compaction happened before keepHeapCompact returned, after a load.
       expect(at).toEqual([1])
       yield* tick(150)
       expect(at).toHaveLength(1)
@@ -55,7 +55,7 @@ describe("heap compaction after configuration loads", () => {
     const state = { synced: false, documents: [{ source: "a", version: "1" }], loads: 0 }
     let compactions = 0
     return Effect.scoped(Effect.gen(function*() {
-      yield* compactAfterLoads(() => compactions++, { everyMs: 20, minIntervalMs: 60_000 })
+      yield* keepHeapCompact(() => compactions++, { everyMs: 20, minIntervalMs: 60_000 })
       yield* tick(100)
       expect(compactions).toBe(0)
       state.synced = true
@@ -73,7 +73,7 @@ describe("heap compaction after configuration loads", () => {
     let compactions = 0
     const activity = { answered: () => server.answered, residentBytes: () => server.resident }
     return Effect.scoped(Effect.gen(function*() {
-      yield* compactAfterLoads(() => {
+      yield* keepHeapCompact(() => {
         compactions++
         server.resident = 100
       }, { everyMs: 10, minIntervalMs: 0, idleMs: 60, growthBytes: 50 }, activity)
@@ -101,7 +101,7 @@ describe("heap compaction after configuration loads", () => {
   it.live("compacts even when the configuration fails to load (the last good one serves)", () => {
     const state = { synced: true, documents: [{ source: "a", version: "1" }], loads: 0, invalid: true }
     let compactions = 0
-    return Effect.scoped(compactAfterLoads(() => compactions++, { everyMs: 20 })).pipe(
+    return Effect.scoped(keepHeapCompact(() => compactions++, { everyMs: 20 })).pipe(
       Effect.map(() => expect([compactions, state.loads]).toEqual([1, 1])),
       Effect.provide(changingSource(state))
     )

@@ -10,12 +10,21 @@ import { runInNewContext } from "node:vm"
  * the heap to ~250 MiB for ~20 MiB that stays alive, and V8 keeps those pages resident: nothing
  * it does by itself collects them in a server that then only answers requests (docs/decisions.md,
  * "Memory of jsp serve"). A "last-resort" collection compacts the heap, shrinks the young
- * generation and gives the pages back. `--expose-gc` set now exposes `gc` only to contexts made
- * afterwards: a context of its own hands it over, so the program's global object never has it.
+ * generation and gives the pages back. `bin/jsp` and the image start `serve` with `--expose-gc`:
+ * `gc` is taken and taken off the global object, so that nothing else calls it. Started
+ * otherwise (`node main.mjs serve`), the flag is set now — which Node documents as possibly
+ * unstable once running — and exposes `gc` only to contexts made afterwards: a context of its own
+ * hands it over.
  */
 export const heapCompactor = (): (() => void) | undefined => {
-  setFlagsFromString("--expose-gc")
-  const gc: unknown = runInNewContext("typeof gc === 'function' ? gc : undefined")
+  const exposed: unknown = Reflect.get(globalThis, "gc")
+  let gc: unknown = exposed
+  if (typeof exposed === "function") {
+    Reflect.deleteProperty(globalThis, "gc")
+  } else {
+    setFlagsFromString("--expose-gc")
+    gc = runInNewContext("typeof gc === 'function' ? gc : undefined")
+  }
   if (typeof gc !== "function") return undefined
   return () => {
     gc({ type: "major", execution: "sync", flavor: "last-resort" })

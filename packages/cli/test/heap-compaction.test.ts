@@ -28,6 +28,19 @@ describe("heap compaction after configuration loads", () => {
     expect(Reflect.has(globalThis, "gc")).toBe(false)
   })
 
+  it("takes a gc the process was started with (--expose-gc) off the global object, and uses it", () => {
+    const calls: Array<unknown> = []
+    Reflect.set(globalThis, "gc", (options: unknown) => { calls.push(options) })
+    try {
+      const compact = heapCompactor()
+      expect(Reflect.has(globalThis, "gc")).toBe(false)
+      compact?.()
+      expect(calls).toEqual([{ type: "major", execution: "sync", flavor: "last-resort" }])
+    } finally {
+      Reflect.deleteProperty(globalThis, "gc")
+    }
+  })
+
   it.live("compacts once at start, after the configuration is combined, then once per settled reload", () => {
     const state = { synced: true, documents: [{ source: "a", version: "1" }], loads: 0 }
     const at: Array<number> = []

@@ -125,7 +125,7 @@ describe("jsp serve, the process", () => {
     const served = await startServe(marker)
     try {
       const argv = readFileSync(`/proc/${served.child.pid ?? 0}/cmdline`, "utf8").split("\0")
-      expect(argv).toEqual(expect.arrayContaining(["--max-semi-space-size=2", "--heap-growing-percent=25"]))
+      expect(argv).toEqual(expect.arrayContaining(["--max-semi-space-size=2", "--heap-growing-percent=25", "--expose-gc"]))
       expect(argv.indexOf("--max-semi-space-size=2")).toBeLessThan(argv.findIndex((a) => a.endsWith("jsp.mjs")))
       expect(readFileSync(`/proc/${served.child.pid ?? 0}/environ`, "utf8").split("\0")).toContain("MALLOC_ARENA_MAX=2")
       served.child.kill("SIGTERM")

@@ -23,7 +23,14 @@ type Observation =
   | { readonly _tag: "Gone" }
   | { readonly _tag: "Unchanged" }
   | { readonly _tag: "Unreadable"; readonly version: string; readonly error: SourceUnavailable }
-  | { readonly _tag: "Read"; readonly version: string; readonly signature: string | undefined; readonly text: string | InvalidDocument }
+  | {
+    readonly _tag: "Read"
+    readonly version: string
+    readonly signature: string | undefined
+    readonly text: string | InvalidDocument
+    /** Modified less than `racyMs` before the poll: a write may still be under way. */
+    readonly recent: boolean
+  }
 
 /** A version of a file: when it was last modified (its name is the source). */
 interface Version {
@@ -128,8 +135,9 @@ export class WatchedFiles {
       const version = versionOf(info.success)
       const read = yield* Effect.result(readBoundedText(file).pipe(Effect.catchTag("InvalidDocument", (e) => Effect.succeed(e))))
       if (Result.isFailure(read)) return { _tag: "Unreadable", version, error: read.failure }
-      const settled = Option.match(info.success.mtime, { onNone: () => false, onSome: (d) => now - d.getTime() >= racyMs })
-      return { _tag: "Read", version, signature: settled ? signature : undefined, text: read.success }
+      const recent = Option.match(info.success.mtime, { onNone: () => false, onSome: (d) => now - d.getTime() < racyMs })
+      const settled = Option.isSome(info.success.mtime) && !recent
+      return { _tag: "Read", version, signature: settled ? signature : undefined, text: read.success, recent }
     })
   }
 
@@ -156,19 +164,19 @@ export class WatchedFiles {
         failures.push(observed.error)
         this.unreadable(file, observed.version, observed.error, notes)
       } else if (observed._tag === "Read") {
-        this.read(file, observed.version, observed.signature, observed.text, notes)
+        this.read(file, observed, notes)
       }
     }
     for (const file of [...this.states.keys()]) if (!live.has(file)) this.removed(file, notes)
     this.failures = failures
   }
 
-  private read(file: string, version: string, signature: string | undefined, text: string | InvalidDocument, notes: Array<Note>): void {
+  private read(file: string, { version, signature, text, recent }: Extract<Observation, { readonly _tag: "Read" }>, notes: Array<Note>): void {
     const previous = this.states.get(file)
-    // Emptied a moment ago (its modification not settled): perhaps truncated by a write in place
-    // that has not written yet. It counts once a later look still finds it empty after that time;
-    // until then what was in force stays, and it is read again at the next poll.
-    if (signature === undefined && typeof text === "string" && text.trim() === "" && previous?.text !== undefined && previous.text.trim() !== "") {
+    // Emptied a moment ago: perhaps truncated by a write in place that has not written yet. It
+    // counts once a later look still finds it empty after `racyMs`; until then what was in force
+    // stays, and it is read again at the next poll. (Without a modification time, nothing tells.)
+    if (recent && typeof text === "string" && text.trim() === "" && previous?.text !== undefined && previous.text.trim() !== "") {
       this.states.set(file, { ...previous, signature: undefined })
       return
     }
